@@ -1,0 +1,33 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// swift-cache: one package, one library product per backend, so a user
+// depends only on the storage it needs. CacheCore depends on the toolchain
+// and swift-log alone.
+
+let package = Package(
+    name: "swift-cache",
+    platforms: [.macOS(.v15), .iOS(.v18), .tvOS(.v18), .watchOS(.v11), .visionOS(.v2)],
+    products: [
+        .library(name: "CacheCore", targets: ["CacheCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+    ],
+    targets: [
+        .target(
+            name: "CacheCore",
+            dependencies: [.product(name: "Logging", package: "swift-log")],
+            path: "Modules/CacheCore"
+        ),
+        .testTarget(name: "CacheCoreTests", dependencies: ["CacheCore"], path: "Tests/CacheCoreTests"),
+    ]
+)
+
+// One settings loop for every target: Swift 6 mode is the tools-version default;
+// strict memory safety stays off (it is an opt-in audit mode, not a correctness mode).
+for target in package.targets where target.type != .system && target.type != .plugin {
+    var settings = target.swiftSettings ?? []
+    settings.append(.enableUpcomingFeature("ExistentialAny"))
+    target.swiftSettings = settings
+}
