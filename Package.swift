@@ -10,6 +10,7 @@ let package = Package(
     platforms: [.macOS(.v15), .iOS(.v18), .tvOS(.v18), .watchOS(.v11), .visionOS(.v2)],
     products: [
         .library(name: "CacheCore", targets: ["CacheCore"]),
+        .library(name: "CacheFunctools", targets: ["CacheFunctools"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
@@ -20,7 +21,9 @@ let package = Package(
             dependencies: [.product(name: "Logging", package: "swift-log")],
             path: "Modules/CacheCore"
         ),
+        .target(name: "CacheFunctools", dependencies: ["CacheCore"], path: "Modules/CacheFunctools"),
         .testTarget(name: "CacheCoreTests", dependencies: ["CacheCore"], path: "Tests/CacheCoreTests"),
+        .testTarget(name: "CacheFunctoolsTests", dependencies: ["CacheFunctools"], path: "Tests/CacheFunctoolsTests"),
     ]
 )
 

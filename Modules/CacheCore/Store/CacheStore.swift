@@ -45,6 +45,11 @@ public protocol CacheStore<Key, Value>: AnyObject, Sendable {
     /// Whether a live entry exists, without counting a hit or miss or touching recency.
     func contains(_ key: Key) throws -> Bool
 
+    /// The live value for `key` without counting a hit or miss or touching recency.
+    /// The default asks ``contains(_:)`` then ``value(forKey:)`` (which counts);
+    /// stores implement it when they can do better.
+    func peekValue(forKey key: Key) throws -> Value?
+
     /// Live entries held now.
     var count: Int { get }
 
@@ -55,6 +60,10 @@ public protocol CacheStore<Key, Value>: AnyObject, Sendable {
 }
 
 extension CacheStore {
+    public func peekValue(forKey key: Key) throws -> Value? {
+        try contains(key) ? value(forKey: key) : nil
+    }
+
     /// Stores `value` with no time to live.
     @inlinable
     public func setValue(_ value: Value, forKey key: Key) throws {

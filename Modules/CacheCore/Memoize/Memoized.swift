@@ -1,0 +1,200 @@
+import Logging
+import Synchronization
+
+/// A function whose results are kept in a ``CacheStore``.
+///
+/// - Concurrent callers of one missing key run the function once and share its
+///   result (single-flight); no lock is held while the function runs, so it may
+///   recurse (see ``init(store:key:options:recursive:)``).
+/// - A result that cannot be stored is still returned: the failure is counted in
+///   ``info``, logged, and passed to `onStoreFailure`.
+/// - A store read that fails (I/O, a value that does not decode) is a miss.
+///
+/// Generic over the concrete store so that calls through it are specialized:
+/// a hit costs the store's lookup and little more.
+public final class Memoized<Store: CacheStore, each Arg>: Sendable {
+    public typealias Key = Store.Key
+    public typealias Value = Store.Value
+    public typealias Body = @Sendable (Memoized, repeat each Arg) throws -> Value
+
+    /// The store holding the results.
+    public let store: Store
+    /// The name used in logs and errors (and, for persistent stores, the key namespace).
+    public let name: String
+    @usableFromInline let makeKey: @Sendable (repeat each Arg) throws -> Key
+    @usableFromInline let body: Body
+    @usableFromInline let options: MemoizeOptions<Value>
+    @usableFromInline let flights = SingleFlight<Key, Value>()
+    @usableFromInline let counters = Mutex(CacheStats())
+    @usableFromInline let errors = Mutex(ErrorMemory<Key>())
+
+    /// Memoizes `recursive`, which receives this memoized function as its first
+    /// argument so it can call itself through the cache (e.g. Fibonacci).
+    /// - Parameter key: maps the arguments to the store's key.
+    public init(
+        store: Store, name: String = "memoized", key: @escaping @Sendable (repeat each Arg) throws -> Key,
+        options: MemoizeOptions<Value> = .init(), recursive: @escaping Body
+    ) throws(CacheConfigurationError) {
+        try options.validate(storeCapabilities: store.capabilities)
+        self.store = store
+        self.name = name
+        self.makeKey = key
+        self.options = options
+        self.body = recursive
+    }
+
+    /// Memoizes `function`.
+    /// - Parameter key: maps the arguments to the store's key.
+    public convenience init(
+        store: Store, name: String = "memoized", key: @escaping @Sendable (repeat each Arg) throws -> Key,
+        options: MemoizeOptions<Value> = .init(), _ function: @escaping @Sendable (repeat each Arg) throws -> Value
+    ) throws(CacheConfigurationError) {
+        try self.init(store: store, name: name, key: key, options: options) { (_: Memoized, args: repeat each Arg) in
+            try function(repeat each args)
+        }
+    }
+
+    /// Calls the function through the cache.
+    @inlinable
+    public func callAsFunction(_ args: repeat each Arg) throws -> Value {
+        let key = try makeKey(repeat each args)
+        if let value = try? store.value(forKey: key) { return value }
+        return try miss(key, repeat each args)
+    }
+
+    @usableFromInline
+    func miss(_ key: Key, _ args: repeat each Arg) throws -> Value {
+        if options.cacheErrors, let error = errors.withLock({ $0.error(for: key) }) { throw error }
+        let (value, _) = try flights.run(
+            key, function: name,
+            recheck: { (try? store.peekValue(forKey: key)) ?? nil },
+            compute: { try load(key, repeat each args) })
+        return value
+    }
+
+    func load(_ key: Key, _ args: repeat each Arg) throws -> Value {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let value: Value
+        do {
+            value = try body(self, repeat each args)
+        } catch {
+            let elapsed = clock.now - start
+            counters.withLock { $0.loadFailures += 1; $0.totalLoadTime += elapsed }
+            if options.cacheErrors {
+                let limit = options.errorCacheLimit
+                errors.withLock { $0.remember(error, for: key, limit: limit) }
+            }
+            throw error
+        }
+        let elapsed = clock.now - start
+        counters.withLock { $0.loadSuccesses += 1; $0.totalLoadTime += elapsed }
+        if options.shouldCache?(value) ?? true {
+            do {
+                try store.setValue(value, forKey: key, ttl: options.ttl)
+            } catch {
+                counters.withLock { $0.storeFailures += 1 }
+                let described = cacheDescribeKey(key)
+                options.logger.warning(
+                    "memoize could not store a result; returning it uncached",
+                    metadata: ["function": "\(name)", "key": "\(described)", "error": "\(error)"])
+                options.onStoreFailure?(error, described)
+            }
+        }
+        return value
+    }
+
+    /// The store's counters plus this function's loads, load failures, store
+    /// failures and load time.
+    public var info: CacheStats {
+        var stats = store.stats
+        let own = counters.withLock { $0 }
+        stats.loadSuccesses += own.loadSuccesses
+        stats.loadFailures += own.loadFailures
+        stats.storeFailures += own.storeFailures
+        stats.totalLoadTime += own.totalLoadTime
+        return stats
+    }
+
+    /// Removes every stored result (and remembered error) and resets this function's counters.
+    public func clear() throws {
+        errors.withLock { $0 = ErrorMemory() }
+        counters.withLock { $0 = CacheStats() }
+        try store.removeAll()
+    }
+}
+
+extension Memoized {
+    /// Memoizes `function` over an in-memory store keyed by the arguments themselves.
+    public convenience init(
+        store: Store, name: String = "memoized", options: MemoizeOptions<Value> = .init(),
+        _ function: @escaping @Sendable (repeat each Arg) throws -> Value
+    ) throws(CacheConfigurationError) where Store.Key == ArgumentsKey<repeat each Arg> {
+        try self.init(store: store, name: name, key: { (args: repeat each Arg) in ArgumentsKey(repeat each args) },
+                      options: options, function)
+    }
+
+    /// Memoizes a recursive function over an in-memory store keyed by the arguments.
+    public convenience init(
+        store: Store, name: String = "memoized", options: MemoizeOptions<Value> = .init(),
+        recursive: @escaping Body
+    ) throws(CacheConfigurationError) where Store.Key == ArgumentsKey<repeat each Arg> {
+        try self.init(store: store, name: name, key: { (args: repeat each Arg) in ArgumentsKey(repeat each args) },
+                      options: options, recursive: recursive)
+    }
+
+    /// Memoizes `function` over a store that keys by ``CacheKey`` (disk, Redis, any
+    /// registry engine). `name` (and `version`) form the key namespace: choose a stable
+    /// name; change `version` when the function's meaning changes.
+    public convenience init(
+        store: Store, name: String, version: String? = nil, options: MemoizeOptions<Value> = .init(),
+        _ function: @escaping @Sendable (repeat each Arg) throws -> Value
+    ) throws(CacheConfigurationError) where Store.Key == CacheKey, repeat each Arg: Encodable & SendableMetatype {
+        try Memoized.checkName(name)
+        try self.init(store: store, name: name, key: { (args: repeat each Arg) in
+            try CacheKey(name: name, version: version, arguments: repeat each args)
+        }, options: options, function)
+    }
+
+    /// Memoizes a recursive function over a store that keys by ``CacheKey``.
+    public convenience init(
+        store: Store, name: String, version: String? = nil, options: MemoizeOptions<Value> = .init(),
+        recursive: @escaping Body
+    ) throws(CacheConfigurationError) where Store.Key == CacheKey, repeat each Arg: Encodable & SendableMetatype {
+        try Memoized.checkName(name)
+        try self.init(store: store, name: name, key: { (args: repeat each Arg) in
+            try CacheKey(name: name, version: version, arguments: repeat each args)
+        }, options: options, recursive: recursive)
+    }
+
+    static func checkName(_ name: String) throws(CacheConfigurationError) {
+        if name.isEmpty {
+            throw CacheConfigurationError(setting: "name", value: "''", reason: "a persistent memoized function needs a stable, non-empty name")
+        }
+    }
+}
+
+/// Errors remembered by a memoized function with `cacheErrors` on (FIFO-bounded).
+@usableFromInline
+struct ErrorMemory<Key: Hashable>: Sendable where Key: Sendable {
+    var errors: [Key: any Error] = [:]
+    var order: [Key] = []
+    var head = 0
+
+    @usableFromInline init() {}
+
+    func error(for key: Key) -> (any Error)? { errors[key] }
+
+    mutating func remember(_ error: any Error, for key: Key, limit: Int) {
+        guard limit > 0 else { return }
+        if errors.updateValue(error, forKey: key) == nil { order.append(key) }
+        while errors.count > limit, head < order.count {
+            errors.removeValue(forKey: order[head])
+            head += 1
+        }
+        if head > 1024, head * 2 > order.count {
+            order.removeFirst(head)
+            head = 0
+        }
+    }
+}
