@@ -11,9 +11,12 @@ let package = Package(
     products: [
         .library(name: "CacheCore", targets: ["CacheCore"]),
         .library(name: "CacheFunctools", targets: ["CacheFunctools"]),
+        .library(name: "CacheTestKit", targets: ["CacheTestKit"]),
+        .executable(name: "cachectl", targets: ["CacheCLI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
     ],
     targets: [
         .target(
@@ -22,8 +25,17 @@ let package = Package(
             path: "Modules/CacheCore"
         ),
         .target(name: "CacheFunctools", dependencies: ["CacheCore"], path: "Modules/CacheFunctools"),
-        .testTarget(name: "CacheCoreTests", dependencies: ["CacheCore"], path: "Tests/CacheCoreTests"),
-        .testTarget(name: "CacheFunctoolsTests", dependencies: ["CacheFunctools"], path: "Tests/CacheFunctoolsTests"),
+        .target(name: "CacheTestKit", dependencies: ["CacheCore"], path: "Modules/CacheTestKit"),
+        .executableTarget(
+            name: "CacheCLI",
+            dependencies: [
+                "CacheCore", "CacheFunctools",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Modules/CacheCLI"
+        ),
+        .testTarget(name: "CacheCoreTests", dependencies: ["CacheCore", "CacheCLI"], path: "Tests/CacheCoreTests"),
+        .testTarget(name: "CacheFunctoolsTests", dependencies: ["CacheFunctools", "CacheTestKit"], path: "Tests/CacheFunctoolsTests"),
     ]
 )
 

@@ -2,6 +2,7 @@ import CacheCore
 import CacheFunctools
 import Dispatch
 import Synchronization
+import CacheTestKit
 import Testing
 
 @Suite struct LRUCacheFunctionTests {
@@ -76,5 +77,21 @@ import Testing
         #expect(throws: CacheConfigurationError.self) {
             _ = try registry.makeStore(engine: CacheFunctoolsEngine.id, of: String.self, configuration: CacheConfiguration(policy: .lfu))
         }
+    }
+}
+
+@Suite struct LRUMemoStoreConformanceTests {
+    @Test func conformance() throws {
+        try CacheConformance(
+            makeStore: { capacity in try LRUMemoStore<Int, String>(maxSize: capacity) },
+            key: { $0 }, value: { "v\($0)" }
+        ).run()
+    }
+
+    @Test func conformanceWithCacheKeys() throws {
+        try CacheConformance(
+            makeStore: { capacity in try LRUMemoStore<CacheKey, Int>(maxSize: capacity) },
+            key: { try! CacheKey(name: "conf", arguments: $0) }, value: { $0 * 10 }
+        ).runWithKeyChecks()
     }
 }

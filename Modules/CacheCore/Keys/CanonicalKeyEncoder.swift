@@ -118,14 +118,26 @@ public struct CanonicalKeyEncoder: Sendable {
     public static func encodeArguments<each A: Encodable>(
         _ arguments: repeat each A, digestThreshold: Int = CanonicalKeyEncoder.defaultDigestThreshold
     ) throws -> [UInt8] {
-        var encoder = CanonicalKeyEncoder(digestThreshold: digestThreshold)
         var count = 0
         for _ in repeat (each A).self { count += 1 }
+        return try encodeArgumentList(count: count, digestThreshold: digestThreshold) { encoder in
+            for argument in repeat each arguments {
+                try encoder.encodeArgument(argument)
+            }
+        }
+    }
+
+    /// The canonical encoding of an argument list whose arguments `body` appends with
+    /// ``encodeArgument(_:)`` — for callers that know the arguments only at run time.
+    /// `count` must equal the number of arguments appended.
+    public static func encodeArgumentList(
+        count: Int, digestThreshold: Int = CanonicalKeyEncoder.defaultDigestThreshold,
+        _ body: (inout CanonicalKeyEncoder) throws -> Void
+    ) rethrows -> [UInt8] {
+        var encoder = CanonicalKeyEncoder(digestThreshold: digestThreshold)
         encoder.writeTag(.arguments)
         encoder.writeLength(count)
-        for argument in repeat each arguments {
-            try encoder.encodeArgument(argument)
-        }
+        try body(&encoder)
         return encoder.bytes
     }
 }

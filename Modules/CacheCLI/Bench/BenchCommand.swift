@@ -1,0 +1,38 @@
+import ArgumentParser
+import CacheCore
+
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Run a standard workload (release build) with its same-run baselines.",
+        discussion: "Workloads: memoize. Each figure is the median of --passes passes, with its min–max spread.")
+
+    @Argument(help: "The workload: memoize.")
+    var workload: String
+
+    @Flag(help: "One JSON object per line.")
+    var json = false
+
+    @Option(help: "Passes per figure (at least 5).")
+    var passes = 7
+
+    func validate() throws {
+        guard ["memoize"].contains(workload) else {
+            throw ValidationError("unknown workload '\(workload)'; expected one of: memoize")
+        }
+        guard passes >= 5 else { throw ValidationError("--passes must be at least 5 (got \(passes))") }
+    }
+
+    func run() throws {
+        let reporter = BenchReporter(json: json)
+        #if DEBUG
+        if !json { print("warning: a debug build; measure with `swift run -c release cachectl bench …`") }
+        #endif
+        switch workload {
+        case "memoize":
+            try MemoizeBench.run(passes: passes, reporter: reporter, extraCandidates: [])
+        default:
+            break
+        }
+    }
+}

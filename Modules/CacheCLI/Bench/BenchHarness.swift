@@ -1,0 +1,89 @@
+import Foundation
+
+/// Measures, summarizes and prints benchmark rows per WORKLOADS.md: each figure is
+/// the median of several passes, printed with its min–max spread; `--json` prints
+/// one JSON object per line.
+struct BenchReporter {
+    let json: Bool
+
+    struct Row: Encodable {
+        var workload: String
+        var candidate: String
+        var metric: String
+        var value: Double
+        var unit: String
+        var baseline: Bool
+        var min: Double
+        var max: Double
+        var p90: Double?
+        var passes: Int
+        var ratioToBaseline: Double?
+        var baselineName: String?
+    }
+
+    func report(_ row: Row) {
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            if let data = try? encoder.encode(row), let text = String(data: data, encoding: .utf8) { print(text) }
+        } else {
+            var line = "\(row.workload) \(row.metric) \(row.candidate.padding(toLength: 30, withPad: " ", startingAt: 0)) "
+                + "\(format(row.value)) \(row.unit)  [\(format(row.min))–\(format(row.max))]"
+            if let p90 = row.p90 { line += " p90 \(format(p90))" }
+            if let ratio = row.ratioToBaseline, let name = row.baselineName {
+                line += String(format: "  %.2f× %@", ratio, name)
+            }
+            if row.baseline { line += "  (baseline)" }
+            print(line)
+        }
+        fflush(nil)
+    }
+
+    func format(_ v: Double) -> String {
+        if v >= 1000 { return String(format: "%.0f", v) }
+        if v >= 10 { return String(format: "%.1f", v) }
+        if v >= 1 { return String(format: "%.2f", v) }
+        return String(format: "%.4f", v)
+    }
+}
+
+/// Summary statistics of a set of passes.
+struct Samples {
+    var values: [Double]
+    var sorted: [Double] { values.sorted() }
+    var median: Double {
+        let s = sorted
+        guard !s.isEmpty else { return .nan }
+        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+    }
+    var min: Double { values.min() ?? .nan }
+    var max: Double { values.max() ?? .nan }
+    var p90: Double {
+        let s = sorted
+        guard !s.isEmpty else { return .nan }
+        return s[Swift.min(s.count - 1, Int((Double(s.count) * 0.9).rounded(.up)) - 1)]
+    }
+}
+
+/// Monotonic nanoseconds.
+@inline(__always)
+func nowNanoseconds() -> UInt64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+}
+
+/// Runs `body` `passes` times and returns each pass's duration in nanoseconds.
+func measurePasses(_ passes: Int, _ body: () throws -> Void) rethrows -> [Double] {
+    var out: [Double] = []
+    for _ in 0..<passes {
+        let start = nowNanoseconds()
+        try body()
+        out.append(Double(nowNanoseconds() - start))
+    }
+    return out
+}
+
+/// Keeps a value alive so the optimizer cannot delete the work that made it.
+@inline(never)
+func blackHole<T>(_ value: T) { withExtendedLifetime(value) {} }

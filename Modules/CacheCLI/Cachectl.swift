@@ -1,0 +1,9 @@
+import ArgumentParser
+
+@main
+struct Cachectl: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cachectl",
+        abstract: "Inspect, benchmark and demonstrate swift-cache.",
+        subcommands: [DemoCommand.self, BenchCommand.self, KeyCommand.self])
+}
