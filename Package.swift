@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "CacheCore", targets: ["CacheCore"]),
         .library(name: "CacheFunctools", targets: ["CacheFunctools"]),
         .library(name: "CacheTestKit", targets: ["CacheTestKit"]),
+        .library(name: "CacheSQLite", targets: ["CacheSQLite"]),
         .executable(name: "cachectl", targets: ["CacheCLI"]),
     ],
     dependencies: [
@@ -26,6 +27,11 @@ let package = Package(
         ),
         .target(name: "CacheFunctools", dependencies: ["CacheCore"], path: "Modules/CacheFunctools"),
         .target(name: "CacheTestKit", dependencies: ["CacheCore"], path: "Modules/CacheTestKit"),
+        .systemLibrary(
+            name: "CCacheSQLite", path: "Modules/CCacheSQLite",
+            providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite"])]
+        ),
+        .target(name: "CacheSQLite", dependencies: ["CCacheSQLite"], path: "Modules/CacheSQLite"),
         .executableTarget(
             name: "CacheCLI",
             dependencies: [
@@ -35,6 +41,7 @@ let package = Package(
             path: "Modules/CacheCLI"
         ),
         .testTarget(name: "CacheCoreTests", dependencies: ["CacheCore", "CacheCLI"], path: "Tests/CacheCoreTests"),
+        .testTarget(name: "CacheSQLiteTests", dependencies: ["CacheSQLite", "CCacheSQLite"], path: "Tests/CacheSQLiteTests"),
         .testTarget(name: "CacheFunctoolsTests", dependencies: ["CacheFunctools", "CacheTestKit"], path: "Tests/CacheFunctoolsTests"),
     ]
 )
