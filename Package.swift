@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "CacheFunctools", targets: ["CacheFunctools"]),
         .library(name: "CacheTestKit", targets: ["CacheTestKit"]),
         .library(name: "CacheSQLite", targets: ["CacheSQLite"]),
+        .library(name: "CacheDisk", targets: ["CacheDisk"]),
         .executable(name: "cachectl", targets: ["CacheCLI"]),
     ],
     dependencies: [
@@ -32,6 +33,11 @@ let package = Package(
             providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite"])]
         ),
         .target(name: "CacheSQLite", dependencies: ["CCacheSQLite"], path: "Modules/CacheSQLite"),
+        .target(
+            name: "CacheDisk",
+            dependencies: ["CacheCore", "CacheSQLite", .product(name: "Logging", package: "swift-log")],
+            path: "Modules/CacheDisk", exclude: ["README.md"]
+        ),
         .executableTarget(
             name: "CacheCLI",
             dependencies: [
@@ -42,6 +48,10 @@ let package = Package(
         ),
         .testTarget(name: "CacheCoreTests", dependencies: ["CacheCore", "CacheCLI"], path: "Tests/CacheCoreTests"),
         .testTarget(name: "CacheSQLiteTests", dependencies: ["CacheSQLite", "CCacheSQLite"], path: "Tests/CacheSQLiteTests"),
+        .testTarget(
+            name: "CacheDiskTests", dependencies: ["CacheDisk", "CacheTestKit", "CacheSQLite"],
+            path: "Tests/CacheDiskTests"
+        ),
         .testTarget(name: "CacheFunctoolsTests", dependencies: ["CacheFunctools", "CacheTestKit"], path: "Tests/CacheFunctoolsTests"),
     ]
 )

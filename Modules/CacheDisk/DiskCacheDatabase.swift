@@ -1,0 +1,539 @@
+import CacheCore
+import CacheSQLite
+import Logging
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A value ready to be written: inline bytes or the name of an already-written file.
+struct EncodedValue {
+    enum Storage { case inline([UInt8]), file(String) }
+    var storage: Storage
+    var valueSize: Int
+    var checksum: Hash128
+    var serializerID: String
+    var formatVersion: UInt16
+
+    var fileName: String? { if case .file(let name) = storage { return name } else { return nil } }
+}
+
+/// Where a lookup's value is.
+enum LookupResult<Value> {
+    case miss
+    case hit(Value)
+    /// The value is in a file: read and verify it outside the lock, then decode.
+    case file(FileReference)
+}
+
+struct FileReference: Sendable {
+    var rowid: Int64
+    var name: String
+    var valueSize: Int
+    var checksum: Hash128
+    var serializerID: String
+    var formatVersion: UInt16
+}
+
+/// A row chosen for removal.
+struct RemovedRow {
+    var rowid: Int64
+    var file: String?
+    var size: Int64
+    var valueSize: Int64
+}
+
+/// The SQLite side of a disk cache: one connection, its statements and the bookkeeping
+/// of value files created and made obsolete by the transaction in progress.
+///
+/// Not `Sendable`: a `DiskCache` keeps its one instance inside a `Mutex` and calls it
+/// only with the lock held.
+final class DiskCacheDatabase {
+    let db: SQLiteConnection
+    let path: String
+    let options: DiskCacheOptions
+    let files: ValueFiles
+    var stats = CacheStats()
+    var writesSinceCull = 0
+    /// Files written by the outermost transaction in progress: removed if it rolls back.
+    var createdFiles: [String] = []
+    /// Files of rows removed by the transaction in progress: removed once it commits.
+    var obsoleteFiles: [String] = []
+    /// Removals by cause in the transaction in progress, counted once it commits.
+    var pendingRemovals: [RemovalCause: Int] = [:]
+
+    init(path: String, options: DiskCacheOptions, files: ValueFiles) throws {
+        self.path = path
+        self.options = options
+        self.files = files
+        db = try SQLiteConnection(path: path, flags: [.readWrite, .create, .noMutex, .noFollow], busyTimeout: options.busyTimeout)
+        try DiskCacheDatabase.retryingBusy(timeout: options.busyTimeout) {
+            // journal_mode=WAL persists in the file; setting it needs a brief exclusive lock.
+            let mode = try db.scalarText("PRAGMA journal_mode=WAL")
+            if mode?.lowercased() != "wal" {
+                throw SQLiteError(path: path, sql: "PRAGMA journal_mode=WAL", extendedCode: 1, message: "journal mode stayed \(mode ?? "unknown")")
+            }
+        }
+        try db.execute("PRAGMA synchronous=\(options.synchronous.rawValue); PRAGMA foreign_keys=OFF; PRAGMA temp_store=MEMORY")
+        try DiskCacheDatabase.retryingBusy(timeout: options.busyTimeout) {
+            try DiskCacheSchema.prepare(db, now: options.clock.now())
+            switch options.evictionPolicy {
+            case .leastRecentlyUsed: try db.execute("CREATE INDEX IF NOT EXISTS entries_access_time ON entries(access_time)")
+            case .leastFrequentlyUsed: try db.execute("CREATE INDEX IF NOT EXISTS entries_access_count ON entries(access_count, rowid)")
+            case .leastRecentlyStored, .none: break
+            }
+        }
+    }
+
+    /// Retries `body` while SQLite reports busy beyond its own handler (e.g. WAL recovery), up to `timeout`.
+    static func retryingBusy<R>(timeout: Duration, _ body: () throws -> R) throws -> R {
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        var pause: Duration = .milliseconds(1)
+        while true {
+            do {
+                return try body()
+            } catch let error as SQLiteError where error.isBusy && clock.now < deadline {
+                backoffSleep(pause)
+                pause = min(pause * 2, .milliseconds(50))
+            }
+        }
+    }
+
+    func close() { db.close() }
+
+    // MARK: Transactions and file bookkeeping
+
+    /// Runs `body` in a write transaction (a savepoint inside `transact`). The outermost
+    /// one removes obsolete files after COMMIT, or the files it created after ROLLBACK.
+    func write<R>(_ body: () throws -> R) throws -> R {
+        if db.isInTransaction { return try db.transaction(.immediate, body) }
+        createdFiles.removeAll(keepingCapacity: true)
+        obsoleteFiles.removeAll(keepingCapacity: true)
+        pendingRemovals.removeAll(keepingCapacity: true)
+        do {
+            let result = try DiskCacheDatabase.retryingBusy(timeout: options.busyTimeout) {
+                try db.transaction(.immediate, body)
+            }
+            committed()
+            return result
+        } catch {
+            rolledBack()
+            throw error
+        }
+    }
+
+    func committed() {
+        for name in obsoleteFiles { files.remove(name) }
+        for (cause, n) in pendingRemovals { stats.recordRemoval(cause, count: n) }
+        obsoleteFiles.removeAll(keepingCapacity: true)
+        createdFiles.removeAll(keepingCapacity: true)
+        pendingRemovals.removeAll(keepingCapacity: true)
+    }
+
+    func rolledBack() {
+        for name in createdFiles { files.remove(name) }
+        obsoleteFiles.removeAll(keepingCapacity: true)
+        createdFiles.removeAll(keepingCapacity: true)
+        pendingRemovals.removeAll(keepingCapacity: true)
+    }
+
+    // MARK: Reads
+
+    static let lookupSQL = """
+        SELECT rowid, expire_time, serializer, format_version, value_size, checksum, file, value
+        FROM entries WHERE key = ?
+        """
+
+    /// Looks `key` up. An inline value is decoded here (zero-copy from SQLite's page);
+    /// a file value is returned as a reference to read outside the lock.
+    /// Expired entries are removed (lazy expiry). Counts hits and misses unless `counting` is false.
+    func lookup<V>(_ key: DiskCacheKey, codec: ValueCodec<V>, now: Double, counting: Bool = true, touch: Bool = true) throws -> LookupResult<V> {
+        let statement = try db.cachedStatement(DiskCacheDatabase.lookupSQL)
+        try key.storageBytes.withUnsafeBytes { try statement.bind(unsafeNoCopyBlob: $0, at: 1) }
+        defer { statement.reset(); statement.clearBindings() }
+        guard try statement.step() else {
+            if counting { stats.misses += 1 }
+            return .miss
+        }
+        let rowid = statement.int64(0)
+        if !statement.isNull(1), statement.double(1) <= now {
+            statement.reset()
+            try removeExpired(rowid: rowid)
+            if counting { stats.misses += 1 }
+            return .miss
+        }
+        let formatVersion = UInt16(truncatingIfNeeded: statement.int64(3))
+        guard codec.accepts(serializer: statement, column: 2, formatVersion: formatVersion) else {
+            let stored = statement.text(2) ?? "?"
+            statement.reset()
+            options.logger.warning("disk cache entry written with another serializer; treating it as a miss and removing it",
+                                   metadata: ["path": "\(path)", "key": "\(key)", "stored": "\(stored)@\(formatVersion)", "expected": "\(codec.id)@\(codec.formatVersion)"])
+            try removeUndecodable(rowid: rowid)
+            if counting { stats.misses += 1 }
+            return .miss
+        }
+        let valueSize = statement.int(4)
+        let checksum = statement.withBlob(5) { Hash128(bytes: $0) } ?? Hash128(low: 0, high: 0)
+        if !statement.isNull(6), let file = statement.text(6) {
+            let serializerID = statement.text(2) ?? ""
+            return .file(FileReference(rowid: rowid, name: file, valueSize: valueSize, checksum: checksum,
+                                       serializerID: serializerID, formatVersion: formatVersion))
+        }
+        let serializerID = codec.needsSerializerID ? (statement.text(2) ?? "") : codec.id
+        let decoded: V? = statement.withBlob(7) { bytes -> V? in
+            guard bytes.count == valueSize, XXH3.hash128(bytes) == checksum else { return nil }
+            return try? codec.decode(bytes, serializerID: serializerID)
+        }
+        guard let decoded else {
+            statement.reset()
+            options.logger.warning("disk cache inline value failed its checksum or did not decode; removing it",
+                                   metadata: ["path": "\(path)", "key": "\(key)"])
+            try removeUndecodable(rowid: rowid)
+            if counting { stats.misses += 1 }
+            return .miss
+        }
+        statement.reset()
+        if counting { stats.hits += 1 }
+        if touch { recordAccess(rowid: rowid, now: now) }
+        return .hit(decoded)
+    }
+
+    /// LRU and LFU keep access time and count; a failure to record is only logged.
+    func recordAccess(rowid: Int64, now: Double) {
+        guard options.evictionPolicy == .leastRecentlyUsed || options.evictionPolicy == .leastFrequentlyUsed else { return }
+        do {
+            let update = try db.cachedStatement("UPDATE entries SET access_time = ?, access_count = access_count + 1 WHERE rowid = ?")
+            try update.bind(now, at: 1)
+            try update.bind(rowid, at: 2)
+            try update.stepToCompletion()
+        } catch {
+            options.logger.debug("disk cache could not record an access", metadata: ["path": "\(path)", "error": "\(error)"])
+        }
+    }
+
+    /// Removes `rowid` if it still refers to `file` (a file that was missing or damaged).
+    func removeDamaged(rowid: Int64, file: String) throws {
+        try write {
+            let select = try db.cachedStatement("SELECT rowid, file, size, value_size FROM entries WHERE rowid = ? AND file = ?")
+            try select.bind(rowid, at: 1)
+            try select.bind(file, at: 2)
+            var rows: [RemovedRow] = []
+            if try select.step() { rows.append(row(select)) }
+            select.reset()
+            try remove(rows, cause: .explicit)
+        }
+        stats.decodeFailures += 1
+    }
+
+    func removeUndecodable(rowid: Int64) throws {
+        try removeRow(rowid: rowid, cause: .explicit)
+        stats.decodeFailures += 1
+    }
+
+    func removeExpired(rowid: Int64) throws { try removeRow(rowid: rowid, cause: .expired) }
+
+    func removeRow(rowid: Int64, cause: RemovalCause) throws {
+        try write {
+            let select = try db.cachedStatement("SELECT rowid, file, size, value_size FROM entries WHERE rowid = ?")
+            try select.bind(rowid, at: 1)
+            var rows: [RemovedRow] = []
+            if try select.step() { rows.append(row(select)) }
+            select.reset()
+            try remove(rows, cause: cause)
+        }
+    }
+
+    func row(_ s: SQLiteStatement) -> RemovedRow {
+        RemovedRow(rowid: s.int64(0), file: s.isNull(1) ? nil : s.text(1), size: s.int64(2), valueSize: s.int64(3))
+    }
+
+    /// Deletes `rows` (inside a write transaction), updating the totals.
+    func remove(_ rows: [RemovedRow], cause: RemovalCause) throws {
+        guard !rows.isEmpty else { return }
+        let delete = try db.cachedStatement("DELETE FROM entries WHERE rowid = ?")
+        var size: Int64 = 0, fileSize: Int64 = 0
+        for row in rows {
+            try delete.bind(row.rowid, at: 1)
+            try delete.stepToCompletion()
+            size += row.size
+            if let file = row.file {
+                fileSize += row.valueSize
+                obsoleteFiles.append(file)
+            }
+        }
+        try adjustTotals(count: -Int64(rows.count), size: -size, fileSize: -fileSize)
+        pendingRemovals[cause, default: 0] += rows.count
+    }
+
+    /// Adds to the totals and returns the new `size`.
+    @discardableResult
+    func adjustTotals(count: Int64, size: Int64, fileSize: Int64) throws -> Int64 {
+        let update = try db.cachedStatement(
+            "UPDATE cache_meta SET count = count + ?, size = size + ?, file_size = file_size + ? WHERE id = 0 RETURNING size")
+        try update.bind(count, at: 1)
+        try update.bind(size, at: 2)
+        try update.bind(fileSize, at: 3)
+        defer { update.reset() }
+        guard try update.step() else { return 0 }
+        return update.int64(0)
+    }
+
+    // MARK: Writes
+
+    /// Writes `value` for `key` (inside a write transaction). With `onlyIfAbsent`, a live
+    /// entry is left alone and `false` returned. Enforces the size limit.
+    func put(_ key: DiskCacheKey, _ value: EncodedValue, expire: Double?, tag: String?, computeTime: Double?,
+             now: Double, onlyIfAbsent: Bool) throws -> Bool {
+        let entrySize = Int64(key.storageBytes.count + value.valueSize)
+        if let limit = options.sizeLimit, entrySize > Int64(limit) {
+            throw CacheStoreError(.itemTooLarge, key: key.description,
+                                  detail: "the entry's \(entrySize) bytes exceed the cache's size limit of \(limit) bytes")
+        }
+        let existing = try db.cachedStatement("SELECT rowid, file, size, value_size, expire_time FROM entries WHERE key = ?")
+        try key.storageBytes.withUnsafeBytes { try existing.bind(unsafeNoCopyBlob: $0, at: 1) }
+        var old: RemovedRow?
+        var oldExpired = false
+        if try existing.step() {
+            old = row(existing)
+            oldExpired = !existing.isNull(4) && existing.double(4) <= now
+        }
+        existing.reset()
+        existing.clearBindings()
+        if onlyIfAbsent, old != nil, !oldExpired { return false }
+        if options.evictionPolicy == .none, let limit = options.sizeLimit {
+            let current = try db.scalarInt("SELECT size FROM cache_meta WHERE id = 0") ?? 0
+            if current - (old?.size ?? 0) + entrySize > Int64(limit) {
+                throw CacheStoreError(.full, key: key.description,
+                                      detail: "storing \(entrySize) bytes would exceed the size limit of \(limit) bytes (\(current) held) and the policy is .none")
+            }
+        }
+        let insert = try db.cachedStatement("""
+            INSERT OR REPLACE INTO entries (key, store_time, expire_time, access_time, access_count, tag, size, value_size,
+              checksum, serializer, format_version, compute_time, file, value)
+            VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        defer { insert.clearBindings() }
+        try key.storageBytes.withUnsafeBytes { try insert.bind(unsafeNoCopyBlob: $0, at: 1) }
+        try insert.bind(now, at: 2)
+        if let expire { try insert.bind(expire, at: 3) } else { try insert.bindNull(at: 3) }
+        try insert.bind(now, at: 4)
+        if let tag { try insert.bind(tag, at: 5) } else { try insert.bindNull(at: 5) }
+        try insert.bind(entrySize, at: 6)
+        try insert.bind(Int64(value.valueSize), at: 7)
+        var checksumBytes = value.checksum.bytes
+        try checksumBytes.withUnsafeMutableBytes { try insert.bind(unsafeNoCopyBlob: UnsafeRawBufferPointer($0), at: 8) }
+        try insert.bind(value.serializerID, at: 9)
+        try insert.bind(Int64(value.formatVersion), at: 10)
+        if let computeTime { try insert.bind(computeTime, at: 11) } else { try insert.bindNull(at: 11) }
+        switch value.storage {
+        case .file(let name):
+            try insert.bind(name, at: 12)
+            try insert.bindNull(at: 13)
+            try insert.stepToCompletion()
+        case .inline(let bytes):
+            try insert.bindNull(at: 12)
+            try bytes.withUnsafeBytes { raw in
+                try insert.bind(unsafeNoCopyBlob: raw, at: 13)
+                try insert.stepToCompletion()
+            }
+        }
+        let newRowID = db.lastInsertRowID
+        if let file = old?.file { obsoleteFiles.append(file) }
+        if old != nil { pendingRemovals[oldExpired ? .expired : .replaced, default: 0] += 1 }
+        let newFileSize = value.fileName == nil ? 0 : Int64(value.valueSize)
+        let size = try adjustTotals(count: old == nil ? 1 : 0, size: entrySize - (old?.size ?? 0),
+                                    fileSize: newFileSize - (old?.file == nil ? 0 : old!.valueSize))
+        if let limit = options.sizeLimit, size > Int64(limit) {
+            try evict(toFit: Int64(limit), current: size, sparing: newRowID)
+        }
+        writesSinceCull += 1
+        if writesSinceCull >= options.cullInterval {
+            writesSinceCull = 0
+            try cullExpired(now: now, limit: options.cullLimit)
+        }
+        return true
+    }
+
+    /// Evicts by the policy until `size ≤ limit`, never the row just written.
+    func evict(toFit limit: Int64, current: Int64, sparing rowid: Int64) throws {
+        let order: String = switch options.evictionPolicy {
+        case .leastRecentlyStored, .none: "rowid"
+        case .leastRecentlyUsed: "access_time, rowid"
+        case .leastFrequentlyUsed: "access_count, rowid"
+        }
+        let select = try db.cachedStatement(
+            "SELECT rowid, file, size, value_size FROM entries WHERE rowid != ? ORDER BY \(order) LIMIT ?")
+        var size = current
+        while size > limit {
+            try select.bind(rowid, at: 1)
+            try select.bind(Int64(16), at: 2)
+            var victims: [RemovedRow] = []
+            var freed: Int64 = 0
+            while size - freed > limit, try select.step() {
+                let victim = row(select)
+                victims.append(victim)
+                freed += victim.size
+            }
+            select.reset()
+            if victims.isEmpty { break }
+            try remove(victims, cause: .size)
+            size -= freed
+        }
+    }
+
+    /// Removes up to `limit` expired entries (all with `limit` nil). Returns how many.
+    @discardableResult
+    func cullExpired(now: Double, limit: Int?) throws -> Int {
+        let select = try db.cachedStatement(
+            "SELECT rowid, file, size, value_size FROM entries WHERE expire_time IS NOT NULL AND expire_time <= ? ORDER BY expire_time LIMIT ?")
+        var total = 0
+        while true {
+            try select.bind(now, at: 1)
+            try select.bind(Int64(min(limit ?? 256, 256)), at: 2)
+            var rows: [RemovedRow] = []
+            while try select.step() { rows.append(row(select)) }
+            select.reset()
+            try remove(rows, cause: .expired)
+            total += rows.count
+            if rows.isEmpty || limit != nil { return total }
+        }
+    }
+
+    /// Deletes `key`; returns whether a live entry was removed.
+    func delete(_ key: DiskCacheKey, now: Double) throws -> Bool {
+        let select = try db.cachedStatement("SELECT rowid, file, size, value_size, expire_time FROM entries WHERE key = ?")
+        try key.storageBytes.withUnsafeBytes { try select.bind(unsafeNoCopyBlob: $0, at: 1) }
+        defer { select.reset(); select.clearBindings() }
+        guard try select.step() else { return false }
+        let victim = row(select)
+        let expired = !select.isNull(4) && select.double(4) <= now
+        select.reset()
+        try remove([victim], cause: expired ? .expired : .explicit)
+        return !expired
+    }
+
+    /// Removes every entry; returns how many.
+    func clear() throws -> Int {
+        var rows: [RemovedRow] = []
+        let select = try db.cachedStatement("SELECT rowid, file, size, value_size FROM entries WHERE file IS NOT NULL")
+        while try select.step() { rows.append(row(select)) }
+        select.reset()
+        let count = try db.scalarInt("SELECT count FROM cache_meta WHERE id = 0") ?? 0
+        try db.execute("DELETE FROM entries; UPDATE cache_meta SET count = 0, size = 0, file_size = 0 WHERE id = 0")
+        obsoleteFiles.append(contentsOf: rows.compactMap(\.file))
+        pendingRemovals[.cleared, default: 0] += Int(count)
+        return Int(count)
+    }
+
+    /// Removes the entries tagged `tag`; returns how many.
+    func evict(tag: String) throws -> Int {
+        let select = try db.cachedStatement("SELECT rowid, file, size, value_size FROM entries WHERE tag = ?")
+        try select.bind(tag, at: 1)
+        var rows: [RemovedRow] = []
+        while try select.step() { rows.append(row(select)) }
+        select.reset()
+        try remove(rows, cause: .explicit)
+        return rows.count
+    }
+
+    /// Whether a live entry exists (no stats, no recency).
+    func contains(_ key: DiskCacheKey, now: Double) throws -> Bool {
+        let select = try db.cachedStatement("SELECT expire_time FROM entries WHERE key = ?")
+        try key.storageBytes.withUnsafeBytes { try select.bind(unsafeNoCopyBlob: $0, at: 1) }
+        defer { select.reset(); select.clearBindings() }
+        guard try select.step() else { return false }
+        return select.isNull(0) || select.double(0) > now
+    }
+
+    /// Resets the expiry of a live entry; returns whether there was one.
+    func touch(_ key: DiskCacheKey, expire: Double?, now: Double) throws -> Bool {
+        let update = try db.cachedStatement(
+            "UPDATE entries SET expire_time = ? WHERE key = ? AND (expire_time IS NULL OR expire_time > ?)")
+        if let expire { try update.bind(expire, at: 1) } else { try update.bindNull(at: 1) }
+        try key.storageBytes.withUnsafeBytes { try update.bind(unsafeNoCopyBlob: $0, at: 2) }
+        try update.bind(now, at: 3)
+        try update.stepToCompletion()
+        update.clearBindings()
+        return db.changes > 0
+    }
+
+    /// Adds `delta` to the integer at `key` (inside a write transaction), keeping expiry and tag.
+    func increment(_ key: DiskCacheKey, by delta: Int64, default initial: Int64, now: Double) throws -> Int64 {
+        let select = try db.cachedStatement(
+            "SELECT rowid, expire_time, serializer, value, file, size, value_size FROM entries WHERE key = ?")
+        try key.storageBytes.withUnsafeBytes { try select.bind(unsafeNoCopyBlob: $0, at: 1) }
+        defer { select.reset(); select.clearBindings() }
+        var current = initial
+        var liveRowID: Int64?
+        if try select.step() {
+            let expired = !select.isNull(1) && select.double(1) <= now
+            if !expired {
+                guard select.text(2) == IntegerCodec.id, select.isNull(4) else {
+                    throw DiskCacheError(.misuse, path: path, operation: "incr",
+                                         detail: "the value at \(key) is not an integer written by incr (serializer \(select.text(2) ?? "?"))")
+                }
+                current = try select.withBlob(3) { try IntegerCodec.decode($0) }
+                liveRowID = select.int64(0)
+            }
+        }
+        select.reset()
+        let (result, overflow) = current.addingReportingOverflow(delta)
+        if overflow {
+            throw DiskCacheError(.misuse, path: path, operation: "incr", detail: "\(current) + \(delta) overflows Int64 at \(key)")
+        }
+        let bytes = IntegerCodec.encode(result)
+        let checksum = bytes.withUnsafeBytes { XXH3.hash128($0) }
+        if let rowid = liveRowID {
+            let update = try db.cachedStatement("UPDATE entries SET value = ?, checksum = ? WHERE rowid = ?")
+            try update.bind(blob: bytes, at: 1)
+            try update.bind(blob: checksum.bytes, at: 2)
+            try update.bind(rowid, at: 3)
+            try update.stepToCompletion()
+        } else {
+            let encoded = EncodedValue(storage: .inline(bytes), valueSize: 8, checksum: checksum,
+                                       serializerID: IntegerCodec.id, formatVersion: IntegerCodec.formatVersion)
+            _ = try put(key, encoded, expire: nil, tag: nil, computeTime: nil, now: now, onlyIfAbsent: false)
+        }
+        return result
+    }
+
+    /// The totals row: entries, Σ size, Σ file bytes.
+    func totals() throws -> (count: Int64, size: Int64, fileSize: Int64) {
+        let select = try db.cachedStatement("SELECT count, size, file_size FROM cache_meta WHERE id = 0")
+        defer { select.reset() }
+        guard try select.step() else { return (0, 0, 0) }
+        return (select.int64(0), select.int64(1), select.int64(2))
+    }
+
+    /// Database bytes (pages × page size).
+    func databaseBytes() throws -> Int64 {
+        let pages = try db.scalarInt("PRAGMA page_count") ?? 0
+        let pageSize = try db.scalarInt("PRAGMA page_size") ?? 0
+        return pages * pageSize
+    }
+
+    /// Up to `limit` keys after `rowid`, in store order.
+    func keys(after rowid: Int64, limit: Int) throws -> [(Int64, DiskCacheKey)] {
+        let select = try db.cachedStatement("SELECT rowid, key FROM entries WHERE rowid > ? ORDER BY rowid LIMIT ?")
+        try select.bind(rowid, at: 1)
+        try select.bind(Int64(limit), at: 2)
+        defer { select.reset() }
+        var result: [(Int64, DiskCacheKey)] = []
+        while try select.step() {
+            if let key = DiskCacheKey(storageBytes: select.blob(1)) { result.append((select.int64(0), key)) }
+        }
+        return result
+    }
+}
+
+/// A synchronous sleep for retry back-off. Disk cache calls run on the caller's thread
+/// or on the async adapter's own queue, never on the cooperative pool.
+func backoffSleep(_ duration: Duration) {
+    let (seconds, attoseconds) = duration.components
+    var request = timespec(tv_sec: Int(seconds), tv_nsec: Int(attoseconds / 1_000_000_000))
+    _ = nanosleep(&request, nil)
+}
+
+extension LookupResult: Sendable where Value: Sendable {}
