@@ -100,6 +100,16 @@ public final class DiskCache: Sendable {
             }
         } else if errno == ENOENT {
             try makeDirectories(directory)
+        } else if errno == ENOTDIR {
+            // A component of the path is a file: name it.
+            var prefix = directory.hasPrefix("/") ? "" : "."
+            for component in directory.split(separator: "/", omittingEmptySubsequences: true) {
+                prefix += "/" + component
+                var part = stat()
+                if stat(prefix, &part) == 0, (part.st_mode & S_IFMT) != S_IFDIR { break }
+            }
+            throw DiskCacheError(.notADirectory, path: prefix, operation: "open cache directory",
+                                 detail: "a component of the path exists and is not a directory")
         } else {
             let code = errno
             throw DiskCacheError(code == EACCES ? .notWritable : .valueFile, path: directory, operation: "open cache directory",
