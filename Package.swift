@@ -41,7 +41,7 @@ let package = Package(
         .executableTarget(
             name: "CacheCLI",
             dependencies: [
-                "CacheCore", "CacheFunctools",
+                "CacheCore", "CacheFunctools", "CacheDisk", "CacheSQLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Modules/CacheCLI"
@@ -49,7 +49,7 @@ let package = Package(
         .testTarget(name: "CacheCoreTests", dependencies: ["CacheCore", "CacheCLI"], path: "Tests/CacheCoreTests"),
         .testTarget(name: "CacheSQLiteTests", dependencies: ["CacheSQLite", "CCacheSQLite"], path: "Tests/CacheSQLiteTests"),
         .testTarget(
-            name: "CacheDiskTests", dependencies: ["CacheDisk", "CacheTestKit", "CacheSQLite"],
+            name: "CacheDiskTests", dependencies: ["CacheDisk", "CacheTestKit", "CacheSQLite", "CacheCLI"],
             path: "Tests/CacheDiskTests"
         ),
         .testTarget(name: "CacheFunctoolsTests", dependencies: ["CacheFunctools", "CacheTestKit"], path: "Tests/CacheFunctoolsTests"),

@@ -1,0 +1,95 @@
+import ArgumentParser
+import CacheCore
+import CacheDisk
+import Foundation
+
+/// Opens the disk cache (plain or sharded) in an existing directory, refusing to create one.
+enum DiskCacheOpener {
+    static func open(_ directory: String) throws -> [DiskCache] {
+        let shards = FanoutDiskCache.existingShardCount(in: directory)
+        if shards > 0 { return try FanoutDiskCache(directory: directory, shardCount: shards).shards }
+        guard FileManager.default.fileExists(atPath: directory + "/cache.db") else {
+            throw ValidationError("\(directory) holds no disk cache (no cache.db and no shard-000/)")
+        }
+        return [try DiskCache(directory: directory)]
+    }
+
+    static func json<T: Encodable>(_ value: T) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
+}
+
+/// `cachectl stats DIR [--json]`.
+struct DiskStatsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "stats", abstract: "Entries, bytes and files of a disk cache directory.")
+
+    @Argument(help: "The cache directory.") var directory: String
+    @Flag(help: "One JSON object per shard, one per line.") var json = false
+
+    func run() throws {
+        for cache in try DiskCacheOpener.open(directory) {
+            let summary = try cache.summary()
+            if json {
+                print(DiskCacheOpener.json(summary))
+            } else {
+                print("""
+                    \(summary.directory)
+                      schema version   \(summary.schemaVersion)
+                      entries          \(summary.entries) (\(summary.fileEntries) in value files, \(summary.entriesWithExpiry) with expiry, \(summary.tags) tags)
+                      key+value bytes  \(summary.bytes)
+                      value-file bytes \(summary.fileBytes)
+                      database bytes   \(summary.databaseBytes)
+                    """)
+            }
+        }
+    }
+}
+
+/// `cachectl clear DIR [--tag T]`.
+struct DiskClearCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "clear", abstract: "Remove every entry (or those tagged --tag) of a disk cache.")
+
+    @Argument(help: "The cache directory.") var directory: String
+    @Option(help: "Remove only the entries with this tag.") var tag: String?
+
+    func run() throws {
+        var removed = 0
+        for cache in try DiskCacheOpener.open(directory) {
+            removed += try tag.map { try cache.evict(tag: $0) } ?? cache.clear()
+        }
+        print("removed \(removed) entries")
+    }
+}
+
+/// `cachectl check DIR [--repair] [--json]`: exit status 1 when problems are found.
+struct DiskCheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check", abstract: "Verify a disk cache: SQLite integrity, every value file's length and checksum, totals, orphans.")
+
+    @Argument(help: "The cache directory.") var directory: String
+    @Flag(help: "Remove damaged entries and old orphaned files, recompute the totals.") var repair = false
+    @Flag(help: "JSON output.") var json = false
+
+    func run() throws {
+        var healthy = true
+        for cache in try DiskCacheOpener.open(directory) {
+            let report = try cache.check(repair: repair)
+            healthy = healthy && report.isHealthy
+            if json {
+                print(DiskCacheOpener.json(report))
+            } else {
+                print("\(cache.directory): \(report.isHealthy ? "ok" : "PROBLEMS")")
+                print("  integrity_check: \(report.integrity.joined(separator: "; "))")
+                print("  entries \(report.entries), value files verified \(report.filesVerified)")
+                if !report.damagedEntries.isEmpty { print("  damaged entries: \(report.damagedEntries.joined(separator: ", "))") }
+                if !report.orphanFiles.isEmpty { print("  orphaned files: \(report.orphanFiles.count)") }
+                if !report.temporaryFiles.isEmpty { print("  interrupted temporary files: \(report.temporaryFiles.count)") }
+                if !report.totalsConsistent { print("  totals row inconsistent with the entries") }
+                if repair { print("  repaired") }
+            }
+        }
+        if !healthy && !repair { throw ExitCode(1) }
+    }
+}
