@@ -9,7 +9,7 @@ struct DiskWorkerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "disk-worker", abstract: "Child process for disk cache tests and benchmarks.", shouldDisplay: false)
 
-    @Argument(help: "crash-writer | mp-writer | freshness")
+    @Argument(help: "crash-writer | mp-writer | freshness | reopen | noop")
     var mode: String
 
     @Argument(help: "The cache directory.")
@@ -35,6 +35,11 @@ struct DiskWorkerCommand: ParsableCommand {
         case "crash-writer": try crashWriter()
         case "mp-writer": try multiprocessWriter()
         case "freshness": try freshnessReader()
+        case "reopen":
+            // Opens an existing cache and reads one key: the bench's reopen figure.
+            let cache = try DiskCache(directory: directory)
+            guard try cache.get("k0", as: [UInt8].self) != nil else { throw ExitCode(4) }
+        case "noop": break
         default: throw ValidationError("unknown disk-worker mode '\(mode)'")
         }
     }

@@ -1,0 +1,179 @@
+import CCacheSQLite
+import CacheCore
+import CacheDisk
+import CacheSQLite
+import Foundation
+
+/// The `disk` workload (WORKLOADS.md): 10,000 × 100-byte values under String keys (set,
+/// then get with decode), 64 × 1 MB and 8 × 16 MB (set and verified get, MB/s), and
+/// reopen (a child process opens a 10,000-entry cache and reads one key).
+/// Baseline in the same run: the SQLite C API on
+/// `(key TEXT PRIMARY KEY, value BLOB, stored REAL, accessed REAL, hits INT)`, WAL,
+/// synchronous=NORMAL, one persistent prepared statement per operation, autocommit per set.
+enum DiskBench {
+    static let smallCount = 10_000
+
+    static func freshDirectory(_ label: String) -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("cachectl-bench-\(label)-\(UUID().uuidString)").path
+        return path
+    }
+
+    static func remove(_ path: String) { try? FileManager.default.removeItem(atPath: path) }
+
+    /// The raw SQLite baseline.
+    final class RawSQLite {
+        let db: SQLiteConnection
+        let insert: SQLiteStatement
+        let select: SQLiteStatement
+
+        init(directory: String) throws {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            db = try SQLiteConnection(path: directory + "/raw.db")
+            _ = try db.scalarText("PRAGMA journal_mode=WAL")
+            try db.execute("PRAGMA synchronous=NORMAL")
+            try db.execute("CREATE TABLE IF NOT EXISTS cache (key TEXT PRIMARY KEY, value BLOB, stored REAL, accessed REAL, hits INT)")
+            insert = try db.prepare("INSERT OR REPLACE INTO cache (key, value, stored, accessed, hits) VALUES (?, ?, ?, ?, 0)")
+            select = try db.prepare("SELECT value FROM cache WHERE key = ?")
+        }
+
+        func set(_ key: String, _ value: [UInt8]) throws {
+            let now = WallCacheClock().now()
+            try insert.bind(key, at: 1)
+            try insert.bind(blob: value, at: 2)
+            try insert.bind(now, at: 3)
+            try insert.bind(now, at: 4)
+            try insert.stepToCompletion()
+        }
+
+        func get(_ key: String) throws -> [UInt8]? {
+            try select.bind(key, at: 1)
+            defer { select.reset() }
+            guard try select.step() else { return nil }
+            return select.blob(0)
+        }
+    }
+
+    static func run(passes: Int, reporter: BenchReporter) throws {
+        let keys = (0..<smallCount).map { "key-\($0)" }
+        let values = (0..<smallCount).map { i in (0..<100).map { UInt8(truncatingIfNeeded: $0 &+ i) } }
+        func opsPerSecond(_ nanoseconds: [Double], ops: Int) -> Samples {
+            Samples(values: nanoseconds.map { Double(ops) / ($0 / 1e9) })
+        }
+        func row(_ candidate: String, _ metric: String, _ s: Samples, unit: String, baseline: Samples?, baselineName: String?) -> BenchReporter.Row {
+            BenchReporter.Row(
+                workload: "disk", candidate: candidate, metric: metric, value: s.median, unit: unit,
+                baseline: baseline == nil && baselineName == nil, min: s.min, max: s.max, p90: nil, passes: s.values.count,
+                ratioToBaseline: baseline.map { s.median / $0.median }, baselineName: baselineName)
+        }
+
+        // Small values: the raw SQLite baseline and DiskCache, interleaved pass by pass so
+        // both see the same machine conditions.
+        var rawSet: [Double] = [], rawGet: [Double] = [], diskSet: [Double] = [], diskGet: [Double] = []
+        for _ in 0..<passes {
+            let rawDir = freshDirectory("raw")
+            let raw = try RawSQLite(directory: rawDir)
+            rawSet += try measurePasses(1) { for i in 0..<smallCount { try raw.set(keys[i], values[i]) } }
+            rawGet += try measurePasses(1) {
+                var total = 0
+                for i in 0..<smallCount { total &+= try raw.get(keys[i])!.count }
+                blackHole(total)
+            }
+            remove(rawDir)
+
+            let diskDir = freshDirectory("disk")
+            let cache = try DiskCache(directory: diskDir)
+            diskSet += try measurePasses(1) { for i in 0..<smallCount { try cache.set(values[i], forKey: keys[i]) } }
+            diskGet += try measurePasses(1) {
+                var total = 0
+                for i in 0..<smallCount { total &+= try cache.get(keys[i], as: [UInt8].self)!.count }
+                blackHole(total)
+            }
+            cache.close()
+            remove(diskDir)
+        }
+        let rawSetS = opsPerSecond(rawSet, ops: smallCount), rawGetS = opsPerSecond(rawGet, ops: smallCount)
+        let baselineName = "raw SQLite"
+        reporter.report(row(baselineName, "small-set", rawSetS, unit: "ops/s", baseline: nil, baselineName: nil))
+        reporter.report(row("CacheDisk.DiskCache", "small-set", opsPerSecond(diskSet, ops: smallCount), unit: "ops/s",
+                            baseline: rawSetS, baselineName: baselineName))
+        reporter.report(row(baselineName, "small-get", rawGetS, unit: "ops/s", baseline: nil, baselineName: nil))
+        reporter.report(row("CacheDisk.DiskCache", "small-get", opsPerSecond(diskGet, ops: smallCount), unit: "ops/s",
+                            baseline: rawGetS, baselineName: baselineName))
+
+        // Large values.
+        for (label, size, count) in [("1MB", 1 << 20, 64), ("16MB", 16 << 20, 8)] {
+            let blobs = (0..<count).map { i in [UInt8](unsafeUninitializedCapacity: size) { buffer, n in
+                var rng = SplitMix(seed: UInt64(i + 1))
+                let words = UnsafeMutableRawBufferPointer(buffer).bindMemory(to: UInt64.self)
+                for w in 0..<words.count { words[w] = rng.next() }
+                n = size
+            } }
+            let megabytes = Double(size * count) / 1e6
+            var setTimes: [Double] = [], getTimes: [Double] = [], mappedTimes: [Double] = []
+            for _ in 0..<passes {
+                let dir = freshDirectory("large")
+                let cache = try DiskCache(directory: dir)
+                setTimes += try measurePasses(1) { for i in 0..<count { try cache.set(blobs[i], forKey: "blob-\(i)") } }
+                getTimes += try measurePasses(1) {
+                    var total = 0
+                    for i in 0..<count { total &+= try cache.get("blob-\(i)", as: [UInt8].self)!.count }
+                    precondition(total == size * count)
+                }
+                mappedTimes += try measurePasses(1) {
+                    var total = 0
+                    for i in 0..<count { total &+= try cache.data("blob-\(i)")!.count }
+                    precondition(total == size * count)
+                }
+                cache.close()
+                remove(dir)
+            }
+            func mbps(_ t: [Double]) -> Samples { Samples(values: t.map { megabytes / ($0 / 1e9) }) }
+            reporter.report(row("CacheDisk.DiskCache", "\(label)-set", mbps(setTimes), unit: "MB/s", baseline: nil, baselineName: "none"))
+            reporter.report(row("CacheDisk.DiskCache get [UInt8]", "\(label)-get", mbps(getTimes), unit: "MB/s", baseline: nil, baselineName: "none"))
+            reporter.report(row("CacheDisk.DiskCache data (mmap)", "\(label)-get", mbps(mappedTimes), unit: "MB/s", baseline: nil, baselineName: "none"))
+        }
+
+        try reopen(passes: max(passes, 20), reporter: reporter, keys: keys, values: values)
+    }
+
+    /// A child opens a 10,000-entry cache and reads one key, minus the same child doing nothing.
+    static func reopen(passes: Int, reporter: BenchReporter, keys: [String], values: [[UInt8]]) throws {
+        let dir = freshDirectory("reopen")
+        do {
+            let cache = try DiskCache(directory: dir)
+            try cache.setMany((0..<smallCount).map { (key: DiskCacheKey("k\($0)"), value: values[$0]) })
+            cache.close()
+        }
+        defer { remove(dir) }
+        let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
+        let me = FileManager.default.isExecutableFile(atPath: executable) ? executable : CommandLine.arguments[0]
+        func spawn(_ mode: String) throws -> Double {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: me)
+            process.arguments = ["disk-worker", mode, dir]
+            let start = nowNanoseconds()
+            try process.run()
+            process.waitUntilExit()
+            guard process.terminationStatus == 0 else { throw ExitCodeError(status: process.terminationStatus, mode: mode) }
+            return Double(nowNanoseconds() - start) / 1e6
+        }
+        _ = try spawn("reopen")
+        var opens: [Double] = [], noops: [Double] = []
+        for _ in 0..<passes {
+            noops.append(try spawn("noop"))
+            opens.append(try spawn("reopen"))
+        }
+        let noop = Samples(values: noops)
+        let differences = Samples(values: opens.map { $0 - noop.median })
+        reporter.report(BenchReporter.Row(
+            workload: "disk", candidate: "CacheDisk.DiskCache", metric: "reopen", value: differences.median, unit: "ms",
+            baseline: false, min: differences.min, max: differences.max, p90: differences.p90, passes: passes,
+            ratioToBaseline: nil, baselineName: "child process start+exit \(String(format: "%.2f", noop.median)) ms subtracted"))
+    }
+
+    struct ExitCodeError: Error, CustomStringConvertible {
+        var status: Int32
+        var mode: String
+        var description: String { "disk-worker \(mode) exited with status \(status)" }
+    }
+}
