@@ -187,7 +187,7 @@ extension DiskCache {
                 case .file(let reference):
                     do {
                         let bytes = try files.read(reference.name, expectedSize: reference.valueSize, checksum: reference.checksum)
-                        value = try bytes.withUnsafeBytes { try codec.decode($0, serializerID: reference.serializerID) }
+                        value = try codec.decode(owned: bytes, serializerID: reference.serializerID)
                     } catch {
                         options.logger.warning("disk cache value file missing or damaged on pop; removing the entry",
                                                metadata: ["path": "\(files.path)/\(reference.name)", "problem": "\(error)"])

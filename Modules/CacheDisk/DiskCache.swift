@@ -42,6 +42,8 @@ public final class DiskCache: Sendable {
     let transactionThread = Atomic<UInt>(0)
     /// Identifies this instance as a lease owner (memoize across processes).
     let instanceID: String
+    /// Default codecs by value type, so a read or write does not rebuild its serializer.
+    let codecs = Mutex<[ObjectIdentifier: any Sendable]>([:])
 
     /// Opens (creating if needed) the cache in `directory`.
     ///
@@ -220,7 +222,13 @@ public final class DiskCache: Sendable {
 
     // MARK: Encoding
 
-    func codec<V: Codable>(for type: V.Type) -> ValueCodec<V> { ValueCodec(CacheSerializers.default(for: V.self)) }
+    func codec<V: Codable>(for type: V.Type) -> ValueCodec<V> {
+        let id = ObjectIdentifier(V.self)
+        if let cached = codecs.withLock({ $0[id] }) as? ValueCodec<V> { return cached }
+        let codec = ValueCodec(CacheSerializers.default(for: V.self))
+        codecs.withLock { $0[id] = codec }
+        return codec
+    }
 
     /// Serializes and checksums `bytes`; large values go to a new file now (outside the lock).
     func prepare(_ bytes: [UInt8], serializerID: String, formatVersion: UInt16) throws -> EncodedValue {
@@ -265,7 +273,7 @@ public final class DiskCache: Sendable {
         let outcome: Result<V, any Error>
         do {
             let bytes = try files.read(reference.name, expectedSize: reference.valueSize, checksum: reference.checksum)
-            outcome = Result { try bytes.withUnsafeBytes { try codec.decode($0, serializerID: reference.serializerID) } }
+            outcome = Result { try codec.decode(owned: bytes, serializerID: reference.serializerID) }
         } catch .missing {
             // Another process may have replaced or removed the entry meanwhile; re-check.
             let stillThere = try withDatabase("get") { database in

@@ -175,7 +175,7 @@ final class DiskCacheDatabase {
             return .miss
         }
         let valueSize = statement.int(4)
-        let checksum = statement.withBlob(5) { Hash128(bytes: $0) } ?? Hash128(low: 0, high: 0)
+        let checksum = statement.withBlob(5) { decodeChecksum($0) }
         if !statement.isNull(6), let file = statement.text(6) {
             let serializerID = statement.text(2) ?? ""
             return .file(FileReference(rowid: rowid, name: file, valueSize: valueSize, checksum: checksum,
@@ -537,3 +537,11 @@ func backoffSleep(_ duration: Duration) {
 }
 
 extension LookupResult: Sendable where Value: Sendable {}
+
+/// Reads Hash128's canonical 16-byte form (high half first, big-endian); zero for anything else.
+@inline(__always)
+func decodeChecksum(_ bytes: UnsafeRawBufferPointer) -> Hash128 {
+    guard bytes.count == 16 else { return Hash128(low: 0, high: 0) }
+    return Hash128(low: UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self)),
+                   high: UInt64(bigEndian: bytes.loadUnaligned(as: UInt64.self)))
+}

@@ -23,7 +23,16 @@ public struct DiskCacheKey: Hashable, Sendable, Comparable, CustomStringConverti
         self.storageBytes = storageBytes
     }
 
-    public init(_ string: String) { storageBytes = [Kind.string.rawValue] + Array(string.utf8) }
+    public init(_ string: String) {
+        var string = string
+        storageBytes = string.withUTF8 { utf8 in
+            [UInt8](unsafeUninitializedCapacity: utf8.count + 1) { buffer, count in
+                buffer[0] = Kind.string.rawValue
+                if let base = utf8.baseAddress { (buffer.baseAddress! + 1).initialize(from: base, count: utf8.count) }
+                count = utf8.count + 1
+            }
+        }
+    }
     public init(stringLiteral value: String) { self.init(value) }
     public init(_ key: CacheKey) { storageBytes = [Kind.cacheKey.rawValue] + key.storageBytes }
     public init(bytes: [UInt8]) { storageBytes = [Kind.bytes.rawValue] + bytes }

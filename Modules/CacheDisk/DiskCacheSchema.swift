@@ -27,7 +27,7 @@ import CacheSQLite
 ///   tag TEXT,                           -- optional tag for evict(tag:)
 ///   size INTEGER NOT NULL,              -- key bytes + value bytes
 ///   value_size INTEGER NOT NULL,        -- value bytes (inline or in the file)
-///   checksum BLOB NOT NULL,             -- XXH3-128 of the value bytes: 16 bytes, low half first, little-endian
+///   checksum BLOB NOT NULL,             -- XXH3-128 of the value bytes: 16 bytes, high half first, big-endian
 ///   serializer TEXT NOT NULL,           -- the CacheSerializer id, e.g. 'raw-bytes', 'binary-codable'
 ///   format_version INTEGER NOT NULL,    -- that serializer's format version
 ///   compute_time REAL,                  -- seconds a memoized function took (early recomputation)

@@ -63,7 +63,7 @@ public final class DiskCacheTransaction {
         }
         do {
             let bytes = try cache.files.read(reference.name, expectedSize: reference.valueSize, checksum: reference.checksum)
-            let value = try bytes.withUnsafeBytes { try codec.decode($0, serializerID: reference.serializerID) }
+            let value = try codec.decode(owned: bytes, serializerID: reference.serializerID)
             database.stats.hits += 1
             return value
         } catch {

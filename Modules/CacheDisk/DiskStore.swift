@@ -98,7 +98,7 @@ public final class DiskStore<Value: Codable & Sendable>: CacheStore {
                 case .hit(let v): value = v
                 case .file(let reference):
                     if let bytes = try? cache.files.read(reference.name, expectedSize: reference.valueSize, checksum: reference.checksum) {
-                        value = try? bytes.withUnsafeBytes { try codec.decode($0, serializerID: reference.serializerID) }
+                        value = try? codec.decode(owned: bytes, serializerID: reference.serializerID)
                     }
                 }
                 _ = try database.delete(diskKey, now: now)

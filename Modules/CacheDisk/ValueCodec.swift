@@ -12,6 +12,9 @@ struct ValueCodec<Value>: Sendable {
     /// Raw byte reads (``DiskCache/data(_:)``) take any serializer's bytes as they are.
     let acceptsAnySerializer: Bool
 
+    /// `[UInt8]` through the raw-bytes serializer: decoded by one copy (or none for file reads).
+    let isRawBytes: Bool
+
     var needsSerializerID: Bool { readsIntegers }
 
     init(_ serializer: AnyCacheSerializer<Value>, acceptAny: Bool = false) {
@@ -21,6 +24,7 @@ struct ValueCodec<Value>: Sendable {
         idBytes = Array(serializer.id.utf8)
         formatVersion = serializer.formatVersion
         readsIntegers = Value.self == Int.self || Value.self == Int64.self
+        isRawBytes = Value.self == [UInt8].self && serializer.id == RawBytesSerializer().id
     }
 
     /// Whether the stored serializer (text column `column`) and version are ones this codec reads.
@@ -35,11 +39,24 @@ struct ValueCodec<Value>: Sendable {
     }
 
     func decode(_ bytes: UnsafeRawBufferPointer, serializerID: String) throws -> Value {
+        if isRawBytes && (serializerID == id || acceptsAnySerializer) {
+            let copy = [UInt8](unsafeUninitializedCapacity: bytes.count) { buffer, count in
+                if let base = bytes.baseAddress { buffer.baseAddress!.initialize(from: base.assumingMemoryBound(to: UInt8.self), count: bytes.count) }
+                count = bytes.count
+            }
+            return copy as! Value  // isRawBytes: Value is [UInt8]
+        }
         if readsIntegers && serializerID == IntegerCodec.id {
             let integer = try IntegerCodec.decode(bytes)
             if let value = (Value.self == Int.self ? Int(integer) as? Value : integer as? Value) { return value }
         }
         return try serializer.decode(bytes)
+    }
+
+    /// Decodes bytes the caller owns: raw byte values are returned without a copy.
+    func decode(owned bytes: [UInt8], serializerID: String) throws -> Value {
+        if isRawBytes && (serializerID == id || acceptsAnySerializer) { return bytes as! Value }  // Value is [UInt8]
+        return try bytes.withUnsafeBytes { try decode($0, serializerID: serializerID) }
     }
 
     func encode(_ value: Value) throws -> [UInt8] { try serializer.encode(value) }
