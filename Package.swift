@@ -11,6 +11,7 @@ let package = Package(
     products: [
         .library(name: "CacheCore", targets: ["CacheCore"]),
         .library(name: "CacheFunctools", targets: ["CacheFunctools"]),
+        .library(name: "CacheTools", targets: ["CacheTools"]),
         .library(name: "CacheTestKit", targets: ["CacheTestKit"]),
         .executable(name: "cachectl", targets: ["CacheCLI"]),
     ],
@@ -25,16 +26,18 @@ let package = Package(
             path: "Modules/CacheCore"
         ),
         .target(name: "CacheFunctools", dependencies: ["CacheCore"], path: "Modules/CacheFunctools"),
+        .target(name: "CacheTools", dependencies: ["CacheCore"], path: "Modules/CacheTools"),
         .target(name: "CacheTestKit", dependencies: ["CacheCore"], path: "Modules/CacheTestKit"),
         .executableTarget(
             name: "CacheCLI",
             dependencies: [
-                "CacheCore", "CacheFunctools",
+                "CacheCore", "CacheFunctools", "CacheTools",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Modules/CacheCLI"
         ),
         .testTarget(name: "CacheCoreTests", dependencies: ["CacheCore", "CacheCLI"], path: "Tests/CacheCoreTests"),
+        .testTarget(name: "CacheToolsTests", dependencies: ["CacheTools", "CacheTestKit"], path: "Tests/CacheToolsTests"),
         .testTarget(name: "CacheFunctoolsTests", dependencies: ["CacheFunctools", "CacheTestKit"], path: "Tests/CacheFunctoolsTests"),
     ]
 )
