@@ -13,7 +13,8 @@ let package = Package(
         .library(name: "CacheFunctools", targets: ["CacheFunctools"]),
         .library(name: "CacheTools", targets: ["CacheTools"]),
         .library(name: "CacheTestKit", targets: ["CacheTestKit"]),
-        .executable(name: "cachectl", targets: ["CacheCLI"]),
+        .executable(name: "cachectl", targets: ["cachectl"]),
+        .plugin(name: "CacheCommand", targets: ["CacheCommand"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
@@ -29,15 +30,22 @@ let package = Package(
         .target(name: "CacheTools", dependencies: ["CacheCore"], path: "Modules/CacheTools"),
         .target(name: "CacheTestKit", dependencies: ["CacheCore"], path: "Modules/CacheTestKit"),
         .executableTarget(
-            name: "CacheCLI",
+            name: "cachectl",
             dependencies: [
                 "CacheCore", "CacheFunctools", "CacheTools",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Modules/CacheCLI"
         ),
-        .testTarget(name: "CacheCoreTests", dependencies: ["CacheCore", "CacheCLI"], path: "Tests/CacheCoreTests"),
-        .testTarget(name: "CacheCLITests", dependencies: ["CacheCLI", "CacheTools"], path: "Tests/CacheCLITests"),
+        .plugin(
+            name: "CacheCommand",
+            capability: .command(
+                intent: .custom(verb: "cache", description: "Run cachectl: replay traces, benchmark, inspect keys, demo.")),
+            dependencies: ["cachectl"],
+            path: "Plugins/CacheCommand"
+        ),
+        .testTarget(name: "CacheCoreTests", dependencies: ["CacheCore", "cachectl"], path: "Tests/CacheCoreTests"),
+        .testTarget(name: "CacheCLITests", dependencies: ["cachectl", "CacheTools"], path: "Tests/CacheCLITests"),
         .testTarget(name: "CacheToolsTests", dependencies: ["CacheTools", "CacheTestKit"], path: "Tests/CacheToolsTests"),
         .testTarget(name: "CacheFunctoolsTests", dependencies: ["CacheFunctools", "CacheTestKit"], path: "Tests/CacheFunctoolsTests"),
     ]
