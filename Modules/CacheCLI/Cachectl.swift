@@ -5,6 +5,6 @@ struct Cachectl: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cachectl",
         abstract: "Inspect, benchmark and demonstrate swift-cache.",
-        subcommands: [DemoCommand.self, BenchCommand.self, KeyCommand.self,
+        subcommands: [DemoCommand.self, ReplayCommand.self, BenchCommand.self, KeyCommand.self,
                       DiskStatsCommand.self, DiskClearCommand.self, DiskCheckCommand.self, DiskWorkerCommand.self])
 }

@@ -2,7 +2,7 @@ import CacheCore
 import Foundation
 import Testing
 @testable import CacheDisk
-@testable import CacheCLI
+@testable import cachectl
 
 /// Crash safety and multi-process sharing with real child processes: the hidden
 /// `cachectl disk-worker` built beside this test bundle.
