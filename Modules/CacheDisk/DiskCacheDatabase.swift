@@ -70,6 +70,7 @@ final class DiskCacheDatabase {
         db = try SQLiteConnection(path: path, flags: [.readWrite, .create, .noMutex, .noFollow], busyTimeout: options.busyTimeout)
         try DiskCacheDatabase.retryingBusy(timeout: options.busyTimeout) {
             // journal_mode=WAL persists in the file; setting it needs a brief exclusive lock.
+            if try db.scalarText("PRAGMA journal_mode")?.lowercased() == "wal" { return }
             let mode = try db.scalarText("PRAGMA journal_mode=WAL")
             if mode?.lowercased() != "wal" {
                 throw SQLiteError(path: path, sql: "PRAGMA journal_mode=WAL", extendedCode: 1, message: "journal mode stayed \(mode ?? "unknown")")

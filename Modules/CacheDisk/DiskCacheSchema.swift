@@ -86,6 +86,12 @@ public enum DiskCacheSchema {
 
     /// Creates or migrates the schema of `db`; `now` stamps a new database.
     static func prepare(_ db: SQLiteConnection, now: Double) throws {
+        // Fast path for the common reopen: a current database needs no write lock.
+        if try db.scalarInt("PRAGMA user_version") == currentVersion,
+           try db.scalarInt("PRAGMA application_id") == applicationID,
+           try db.scalarText("SELECT hash_algorithm FROM cache_meta WHERE id = 0") == CacheHash.algorithmID {
+            return
+        }
         try db.transaction(.immediate) {
             let version = try db.scalarInt("PRAGMA user_version") ?? 0
             let appID = try db.scalarInt("PRAGMA application_id") ?? 0
