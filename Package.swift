@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "CacheCore", targets: ["CacheCore"]),
         .library(name: "CacheFunctools", targets: ["CacheFunctools"]),
         .library(name: "CacheTestKit", targets: ["CacheTestKit"]),
+        .library(name: "CacheJoblib", targets: ["CacheJoblib"]),
         .executable(name: "cachectl", targets: ["CacheCLI"]),
     ],
     dependencies: [
@@ -26,15 +27,22 @@ let package = Package(
         ),
         .target(name: "CacheFunctools", dependencies: ["CacheCore"], path: "Modules/CacheFunctools"),
         .target(name: "CacheTestKit", dependencies: ["CacheCore"], path: "Modules/CacheTestKit"),
+        .systemLibrary(
+            name: "CZlib", path: "Modules/CZlib",
+            providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
+        .target(name: "CacheJoblib", dependencies: ["CacheCore", "CZlib"], path: "Modules/CacheJoblib"),
         .executableTarget(
             name: "CacheCLI",
             dependencies: [
-                "CacheCore", "CacheFunctools",
+                "CacheCore", "CacheFunctools", "CacheJoblib",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Modules/CacheCLI"
         ),
         .testTarget(name: "CacheCoreTests", dependencies: ["CacheCore", "CacheCLI"], path: "Tests/CacheCoreTests"),
+        .testTarget(
+            name: "CacheJoblibTests", dependencies: ["CacheJoblib", "CacheTestKit", "CacheCLI"],
+            path: "Tests/CacheJoblibTests"),
         .testTarget(name: "CacheFunctoolsTests", dependencies: ["CacheFunctools", "CacheTestKit"], path: "Tests/CacheFunctoolsTests"),
     ]
 )
