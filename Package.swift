@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "CacheCore", targets: ["CacheCore"]),
         .library(name: "CacheFunctools", targets: ["CacheFunctools"]),
         .library(name: "CacheTestKit", targets: ["CacheTestKit"]),
+        .library(name: "CacheSQLite", targets: ["CacheSQLite"]),
         .library(name: "CacheJoblib", targets: ["CacheJoblib"]),
         .executable(name: "cachectl", targets: ["CacheCLI"]),
     ],
@@ -28,9 +29,14 @@ let package = Package(
         .target(name: "CacheFunctools", dependencies: ["CacheCore"], path: "Modules/CacheFunctools"),
         .target(name: "CacheTestKit", dependencies: ["CacheCore"], path: "Modules/CacheTestKit"),
         .systemLibrary(
+            name: "CCacheSQLite", path: "Modules/CCacheSQLite",
+            providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite"])]
+        ),
+        .target(name: "CacheSQLite", dependencies: ["CCacheSQLite"], path: "Modules/CacheSQLite"),
+        .systemLibrary(
             name: "CZlib", path: "Modules/CZlib",
             providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
-        .target(name: "CacheJoblib", dependencies: ["CacheCore", "CZlib"], path: "Modules/CacheJoblib"),
+        .target(name: "CacheJoblib", dependencies: ["CacheCore", "CacheSQLite", "CZlib"], path: "Modules/CacheJoblib"),
         .executableTarget(
             name: "CacheCLI",
             dependencies: [
@@ -40,6 +46,7 @@ let package = Package(
             path: "Modules/CacheCLI"
         ),
         .testTarget(name: "CacheCoreTests", dependencies: ["CacheCore", "CacheCLI"], path: "Tests/CacheCoreTests"),
+        .testTarget(name: "CacheSQLiteTests", dependencies: ["CacheSQLite", "CCacheSQLite"], path: "Tests/CacheSQLiteTests"),
         .testTarget(
             name: "CacheJoblibTests", dependencies: ["CacheJoblib", "CacheTestKit", "CacheCLI"],
             path: "Tests/CacheJoblibTests"),
