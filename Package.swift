@@ -36,7 +36,8 @@ let package = Package(
         .systemLibrary(
             name: "CZlib", path: "Modules/CZlib",
             providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
-        .target(name: "CacheJoblib", dependencies: ["CacheCore", "CacheSQLite", "CZlib"], path: "Modules/CacheJoblib"),
+        .target(name: "CacheJoblib", dependencies: ["CacheCore", "CacheSQLite", "CZlib", .product(name: "Logging", package: "swift-log")],
+            path: "Modules/CacheJoblib"),
         .executableTarget(
             name: "CacheCLI",
             dependencies: [

@@ -91,18 +91,29 @@ public enum NumPyFile {
 
     static func loadCopy(fd: Int32, size: Int, path: String) throws -> AnyShapedArray {
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: max(size, 1), alignment: 64)
+        do {
+            try PosixFile.readFully(fd, into: UnsafeMutableRawBufferPointer(start: buffer, count: size), at: 0, path: path)
+        } catch {
+            buffer.deallocate()
+            throw error
+        }
+        return try adopt(buffer, size: size, path: path)
+    }
+
+    /// Parses a whole `.npy` file held in `buffer` (allocated with 64-byte alignment) and
+    /// returns an array that owns it. Deallocates `buffer` when it throws.
+    static func adopt(_ buffer: UnsafeMutableRawPointer, size: Int, path: String) throws -> AnyShapedArray {
         var owned = true
         defer { if owned { buffer.deallocate() } }
-        let bytes = UnsafeMutableRawBufferPointer(start: buffer, count: size)
-        try PosixFile.readFully(fd, into: bytes, at: 0, path: path)
-        let header = try NumPyHeader.parse(UnsafeRawBufferPointer(bytes), path: path)
+        let bytes = UnsafeRawBufferPointer(start: buffer, count: size)
+        let header = try NumPyHeader.parse(bytes, path: path)
         let available = size - header.dataOffset
         guard available == header.dataByteCount else {
             throw NumPyFormatError(.sizeMismatch(expected: header.dataByteCount, actual: available), path: path, offset: header.dataOffset)
         }
         if header.dataOffset % header.elementType.byteSize != 0 {
             // An odd header length from another writer: copy the body to aligned memory.
-            return try decode(UnsafeRawBufferPointer(bytes), path: path)
+            return try decode(bytes, path: path)
         }
         owned = false
         let storage = ArrayStorage(baseAddress: UnsafeRawPointer(buffer + header.dataOffset), byteCount: header.dataByteCount, release: .deallocate(buffer))
