@@ -37,7 +37,7 @@ public final class ArrayMemory: Sendable {
         name: String, version: String? = nil, options: MemoizeOptions<Result> = .init(),
         _ function: @escaping @Sendable (repeat each Arg) throws -> Result
     ) throws -> Memoized<ArrayCacheStore<Result>, repeat each Arg> {
-        try Memoized(store: ArrayCacheStore<Result>(cache: cache), name: name, version: version, options: options, function)
+        try Memoized(store: ArrayCacheStore<Result>(codableValuesIn: cache), name: name, version: version, options: options, function)
     }
 
     /// Removes every result of `name`, at every version.

@@ -26,7 +26,7 @@ public struct CacheJoblibEngine: CacheEngine {
             }
             return open(arrayType)
         }
-        return ArrayCacheStore<Value>(cache: cache)
+        return ArrayCacheStore<Value>(codableValuesIn: cache)
     }
 
     static func directory(_ configuration: CacheConfiguration) throws -> String {

@@ -1,5 +1,10 @@
 import CacheCore
 import CacheSQLite
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 extension ArrayCache {
     /// Trims the cache like joblib's `Memory.reduce_size`: first drops entries not accessed
@@ -99,5 +104,17 @@ extension ArrayCache {
             }
         }
         return removed
+    }
+}
+
+extension ArrayCache {
+    /// Whether `directory` holds an array cache (its `index.sqlite` says so), checked
+    /// read-only: nothing is created.
+    public static func isArrayCacheDirectory(_ directory: String) -> Bool {
+        let path = directory + "/" + ArrayCacheIndex.fileName
+        guard access(path, R_OK) == 0,
+              let connection = try? SQLiteConnection(path: path, flags: [.readOnly, .noMutex])
+        else { return false }
+        return (try? connection.scalarText("SELECT value FROM cache_meta WHERE name = 'format'")) == "swift-cache.joblib"
     }
 }

@@ -29,8 +29,9 @@ public final class ArrayCacheStore<Value: Sendable>: CacheStore {
         store = { cache, value, key in try cache.setValue(value, forKey: key, serializer: serializer) }
     }
 
-    /// A store of `Codable` values through `CacheSerializers.default(for:)`.
-    public convenience init(cache: ArrayCache) where Value: Codable {
+    /// A store of `Codable` values through `CacheSerializers.default(for:)` (for array
+    /// types too: then they are serialized, not written as `.npy`).
+    public convenience init(codableValuesIn cache: ArrayCache) where Value: Codable {
         self.init(cache: cache, serializer: CacheSerializers.default(for: Value.self))
     }
 
