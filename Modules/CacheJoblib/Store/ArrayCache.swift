@@ -347,15 +347,21 @@ public final class ArrayCache: Sendable {
             serializer: serializer, formatVersion: formatVersion, hashAlgorithm: CacheHash.algorithmID,
             arguments: String(cacheDescribeKey(key, limit: 200)), rawBytes: rawBytes, fileBytes: fileBytes,
             stored: now, accessed: now, hits: 0, computeSeconds: computeTime?.cacheSeconds)
+        try commit(entry)
+    }
+
+    /// Enters a written file in the index, removes the file it replaced, enforces the limits.
+    /// When the index update fails, the new file is removed and the error thrown.
+    func commit(_ entry: ArrayCacheEntry) throws {
         let replaced: String?
         do {
             replaced = try state.withLock { state in
                 try Self.flush(&state)
-                state.pendingHits[storageKey] = nil
+                state.pendingHits[entry.key] = nil
                 return try state.index.upsert(entry)
             }
         } catch {
-            removeFile(relative)
+            removeFile(entry.file)
             throw error
         }
         if let replaced { removeFile(replaced) }
