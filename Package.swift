@@ -11,10 +11,12 @@ let package = Package(
     products: [
         .library(name: "CacheCore", targets: ["CacheCore"]),
         .library(name: "CacheFunctools", targets: ["CacheFunctools"]),
+        .library(name: "CacheTools", targets: ["CacheTools"]),
         .library(name: "CacheTestKit", targets: ["CacheTestKit"]),
         .library(name: "CacheSQLite", targets: ["CacheSQLite"]),
         .library(name: "CacheJoblib", targets: ["CacheJoblib"]),
-        .executable(name: "cachectl", targets: ["CacheCLI"]),
+        .executable(name: "cachectl", targets: ["cachectl"]),
+        .plugin(name: "CacheCommand", targets: ["CacheCommand"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
@@ -27,6 +29,7 @@ let package = Package(
             path: "Modules/CacheCore"
         ),
         .target(name: "CacheFunctools", dependencies: ["CacheCore"], path: "Modules/CacheFunctools"),
+        .target(name: "CacheTools", dependencies: ["CacheCore"], path: "Modules/CacheTools"),
         .target(name: "CacheTestKit", dependencies: ["CacheCore"], path: "Modules/CacheTestKit"),
         .systemLibrary(
             name: "CCacheSQLite", path: "Modules/CCacheSQLite",
@@ -39,17 +42,26 @@ let package = Package(
         .target(name: "CacheJoblib", dependencies: ["CacheCore", "CacheSQLite", "CZlib", .product(name: "Logging", package: "swift-log")],
             path: "Modules/CacheJoblib"),
         .executableTarget(
-            name: "CacheCLI",
+            name: "cachectl",
             dependencies: [
-                "CacheCore", "CacheFunctools", "CacheJoblib",
+                "CacheCore", "CacheFunctools", "CacheTools", "CacheJoblib",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Modules/CacheCLI"
         ),
-        .testTarget(name: "CacheCoreTests", dependencies: ["CacheCore", "CacheCLI"], path: "Tests/CacheCoreTests"),
+        .plugin(
+            name: "CacheCommand",
+            capability: .command(
+                intent: .custom(verb: "cache", description: "Run cachectl: replay traces, benchmark, inspect keys, demo.")),
+            dependencies: ["cachectl"],
+            path: "Plugins/CacheCommand"
+        ),
+        .testTarget(name: "CacheCoreTests", dependencies: ["CacheCore", "cachectl"], path: "Tests/CacheCoreTests"),
+        .testTarget(name: "CacheCLITests", dependencies: ["cachectl", "CacheTools"], path: "Tests/CacheCLITests"),
+        .testTarget(name: "CacheToolsTests", dependencies: ["CacheTools", "CacheTestKit"], path: "Tests/CacheToolsTests"),
         .testTarget(name: "CacheSQLiteTests", dependencies: ["CacheSQLite", "CCacheSQLite"], path: "Tests/CacheSQLiteTests"),
         .testTarget(
-            name: "CacheJoblibTests", dependencies: ["CacheJoblib", "CacheTestKit", "CacheCLI"],
+            name: "CacheJoblibTests", dependencies: ["CacheJoblib", "CacheTestKit", "cachectl"],
             path: "Tests/CacheJoblibTests"),
         .testTarget(name: "CacheFunctoolsTests", dependencies: ["CacheFunctools", "CacheTestKit"], path: "Tests/CacheFunctoolsTests"),
     ]
