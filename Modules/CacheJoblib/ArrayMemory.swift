@@ -17,7 +17,7 @@ import CacheCore
 public final class ArrayMemory: Sendable {
     public let cache: ArrayCache
 
-    public init(directory: String, options: ArrayCacheOptions = try! ArrayCacheOptions()) throws {
+    public init(directory: String, options: ArrayCacheOptions = ArrayCacheOptions()) throws {
         cache = try ArrayCache(directory: directory, options: options)
     }
 

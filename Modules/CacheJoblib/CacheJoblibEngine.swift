@@ -57,10 +57,12 @@ public struct CacheJoblibEngine: CacheEngine {
             }
             bytesLimit = value
         }
-        return try ArrayCacheOptions(
+        let options = ArrayCacheOptions(
             loadMode: try parseLoadMode(configuration.options["loadMode"] ?? "auto"),
             compression: try parseCompression(configuration.options["compression"] ?? "none"),
             bytesLimit: bytesLimit, itemsLimit: configuration.maxSize)
+        try options.validate()
+        return options
     }
 
     /// `none`, `zlib` (level 6) or `zlib:LEVEL`.

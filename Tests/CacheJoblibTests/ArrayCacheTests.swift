@@ -147,7 +147,12 @@ import Testing
         #expect(loaded == value && !loaded.isMemoryMapped)
         try cache.setValue("summary", forKey: CacheKey(name: "z", arguments: 2), serializer: CacheSerializers.default(for: String.self))
         #expect(try reader.value(forKey: CacheKey(name: "z", arguments: 2), serializer: CacheSerializers.default(for: String.self)) == "summary")
-        #expect(throws: CacheConfigurationError.self) { _ = try ArrayCacheOptions(compression: .zlib(level: 12)) }
+        #expect(throws: CacheConfigurationError.self) {
+            _ = try ArrayCache(directory: dir.file("bad"), options: ArrayCacheOptions(compression: .zlib(level: 12)))
+        }
+        #expect(throws: CacheConfigurationError.self) {
+            _ = try ArrayCache(directory: dir.file("bad"), options: ArrayCacheOptions(hitFlushInterval: 0))
+        }
     }
 
     struct Summary: Codable, Equatable, Sendable { var mean: Double; var label: String }

@@ -21,7 +21,9 @@ import Testing
         defer { dir.cleanup() }
         try roundTrip([1.5, -2.25, .infinity, 0, 7, 8] as [Double], shape: [2, 3], in: dir)
         try roundTrip([1.5, -2.25, 3] as [Float], shape: [3], in: dir)
+        #if !((os(macOS) || targetEnvironment(macCatalyst)) && arch(x86_64))
         try roundTrip([Float16(1.5), -2, 65504], shape: [3, 1], in: dir)
+        #endif
         try roundTrip([Int8.min, 0, Int8.max], shape: [3], in: dir)
         try roundTrip([Int16.min, 0, Int16.max, 5], shape: [2, 2], in: dir)
         try roundTrip([Int32.min, Int32.max], shape: [2], in: dir)
@@ -162,6 +164,10 @@ import Testing
         #expect(try CacheKey(name: "f", arguments: changedValue, 3) != key)
         #expect(try CacheKey(name: "f", arguments: a, 4) != key)
         #expect(key.encodedArguments.count < 120, "the array is digested, not copied into the key")
+        // A plain [Double] wrapped in ArrayArgument keys like the equal ShapedArray.
+        let flat = (0..<1000).map(Double.init)
+        #expect(try CacheKey(name: "f", arguments: ArrayArgument(flat)) == CacheKey(name: "f", arguments: ShapedArray(flat)))
+        #expect(try CacheKey(name: "f", arguments: ArrayArgument(flat)) != CacheKey(name: "f", arguments: flat))
         // The algorithm id is part of the key bytes.
         #expect(key.encodedArguments.firstRange(of: Array(CacheHash.algorithmID.utf8)) != nil)
     }

@@ -50,7 +50,7 @@ public final class ArrayCache: Sendable {
     /// Opens (creating if needed) the array cache in `directory`.
     /// Throws `CacheIOError` when the directory or its index cannot be made or is not an
     /// array cache, `CacheConfigurationError` for invalid options.
-    public init(directory: String, options: ArrayCacheOptions = try! ArrayCacheOptions()) throws {
+    public init(directory: String, options: ArrayCacheOptions = ArrayCacheOptions()) throws {
         try options.validate()
         guard !directory.isEmpty else {
             throw CacheConfigurationError(setting: "directory", value: "''", reason: "must not be empty")

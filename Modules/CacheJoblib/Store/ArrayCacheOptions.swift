@@ -23,7 +23,8 @@ public enum ArrayCompression: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-/// How an ``ArrayCache`` stores and loads.
+/// How an ``ArrayCache`` stores and loads. Checked when the cache is made: invalid
+/// settings throw `CacheConfigurationError` from ``ArrayCache/init(directory:options:)``.
 public struct ArrayCacheOptions: Sendable {
     /// How hits are loaded: memory-mapped from 1 MiB up by default. Use `.copy` for a
     /// directory other processes may tamper with (a mapped file truncated from outside
@@ -48,7 +49,7 @@ public struct ArrayCacheOptions: Sendable {
     public init(
         loadMode: ArrayLoadMode = .default, compression: ArrayCompression = .none, bytesLimit: Int? = nil, itemsLimit: Int? = nil,
         synchronousWrites: Bool = false, hitFlushInterval: Int = 256, clock: any CacheClock = WallCacheClock()
-    ) throws(CacheConfigurationError) {
+    ) {
         self.loadMode = loadMode
         self.compression = compression
         self.bytesLimit = bytesLimit
@@ -56,7 +57,6 @@ public struct ArrayCacheOptions: Sendable {
         self.synchronousWrites = synchronousWrites
         self.hitFlushInterval = hitFlushInterval
         self.clock = clock
-        try validate()
     }
 
     /// Throws for a bad level, a negative limit or a flush interval below 1.
