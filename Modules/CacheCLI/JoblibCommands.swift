@@ -16,10 +16,8 @@ struct JoblibStatsCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        guard ArrayCache.isArrayCacheDirectory(directory) else {
-            throw ValidationError("\(directory) is not an array cache directory (no index.sqlite of format swift-cache.joblib)")
-        }
-        print(try JoblibDirectoryReport.make(directory).render(json: json))
+        try JoblibCLI.requireArrayCache(directory)
+        print(try JoblibCLI.stats(directory, json: json))
     }
 }
 
@@ -45,22 +43,43 @@ struct JoblibClearCommand: ParsableCommand {
     var ageLimit: Double?
 
     func run() throws {
+        try JoblibCLI.requireArrayCache(directory)
+        print(try JoblibCLI.clear(directory, function: function, bytesLimit: bytesLimit, itemsLimit: itemsLimit, ageLimit: ageLimit))
+    }
+}
+
+/// The array-cache side of `cachectl stats` / `clear`, callable from a command that also
+/// understands other cache directories: dispatch here when
+/// `ArrayCache.isArrayCacheDirectory(dir)` is true.
+enum JoblibCLI {
+    static func requireArrayCache(_ directory: String) throws {
         guard ArrayCache.isArrayCacheDirectory(directory) else {
             throw ValidationError("\(directory) is not an array cache directory (no index.sqlite of format swift-cache.joblib)")
         }
+    }
+
+    /// The report `stats` prints, as text or one JSON object.
+    static func stats(_ directory: String, json: Bool) throws -> String {
+        try JoblibDirectoryReport.make(directory).render(json: json)
+    }
+
+    /// Removes everything, one function's results (`function`), or trims to the limits; returns the lines to print.
+    static func clear(_ directory: String, function: String?, bytesLimit: Int?, itemsLimit: Int?, ageLimit: Double?) throws -> String {
         let cache = try ArrayCache(directory: directory)
         let before = cache.stats
+        var lines: [String] = []
         if let function {
-            print("removed \(try cache.clear(function: function)) entries of \(function)")
+            lines.append("removed \(try cache.clear(function: function)) entries of \(function)")
         } else if bytesLimit != nil || itemsLimit != nil || ageLimit != nil {
             let removed = try cache.reduceSize(bytesLimit: bytesLimit, itemsLimit: itemsLimit, ageLimit: ageLimit.map { .cacheSeconds($0) })
-            print("removed \(removed) entries")
+            lines.append("removed \(removed) entries")
         } else {
             try cache.removeAll()
-            print("removed \(before.count) entries")
+            lines.append("removed \(before.count) entries")
         }
         let after = cache.stats
-        print("\(after.count) entries, \(after.bytes) bytes remain (were \(before.count), \(before.bytes))")
+        lines.append("\(after.count) entries, \(after.bytes) bytes remain (were \(before.count), \(before.bytes))")
+        return lines.joined(separator: "\n")
     }
 }
 
