@@ -69,6 +69,11 @@ public final class ArrayCache: Sendable {
             throw CacheIOError(operation: "open array cache index", location: self.directory + "/" + ArrayCacheIndex.fileName, reason: "\(error)")
         }
         state = Mutex(State(index: index))
+        // Temporary files of writers killed more than an hour ago (a live writer's are younger).
+        for name in PosixFile.list(self.directory + "/tmp") {
+            let path = self.directory + "/tmp/" + name
+            if let age = PosixFile.age(of: path, now: WallCacheClock().now()), age >= 3600 { PosixFile.removeTree(path) }
+        }
     }
 
     deinit {
@@ -200,12 +205,20 @@ public final class ArrayCache: Sendable {
         try state.withLock { try Self.flush(&$0) }
     }
 
+    /// Writes the pending hits in one transaction; when that fails (another process holds
+    /// the write lock past the busy timeout) they stay pending for the next flush.
     static func flush(_ state: inout State) throws {
         guard !state.pendingHits.isEmpty else { return }
         let pending = state.pendingHits
         state.pendingHits = [:]
         state.pendingCount = 0
-        try state.index.recordHits(pending)
+        do {
+            try state.index.recordHits(pending)
+        } catch {
+            state.pendingHits.merge(pending) { newer, older in (newer.hits + older.hits, max(newer.accessed, older.accessed)) }
+            state.pendingCount = state.pendingHits.count
+            throw error
+        }
     }
 
     // MARK: Internals
@@ -233,12 +246,17 @@ public final class ArrayCache: Sendable {
             let value = try load(entry, path)
             if count {
                 let now = options.clock.now()
-                try state.withLock { state in
+                state.withLock { state in
                     state.stats.hits += 1
                     let previous = state.pendingHits[bytes]
                     state.pendingHits[bytes] = ((previous?.hits ?? 0) + 1, now)
                     state.pendingCount += 1
-                    if state.pendingCount >= options.hitFlushInterval { try Self.flush(&state) }
+                    if state.pendingCount >= options.hitFlushInterval {
+                        // Bookkeeping must never cost the caller its hit: a failed flush is retried later.
+                        do { try Self.flush(&state) } catch {
+                            logger.notice("could not write batched hit counts yet", metadata: ["directory": "\(directory)", "error": "\(error)"])
+                        }
+                    }
                 }
             }
             return value
@@ -356,7 +374,7 @@ public final class ArrayCache: Sendable {
         let replaced: String?
         do {
             replaced = try state.withLock { state in
-                try Self.flush(&state)
+                try? Self.flush(&state)   // pending hits stay queued when the index is busy
                 state.pendingHits[entry.key] = nil
                 return try state.index.upsert(entry)
             }
