@@ -68,6 +68,43 @@ import Testing
         #expect(cache.count == entries.count)
     }
 
+    /// Two processes writing the same keys into one directory at once: every entry stays whole.
+    @Test func twoWriterProcessesShareADirectory() throws {
+        guard let cachectl = Self.cachectlPath() else {
+            print("skipping: the cachectl executable was not found beside the test bundle")
+            return
+        }
+        let dir = TemporaryDirectory("two-writers")
+        defer { dir.cleanup() }
+        let observer = try ArrayCache(directory: dir.path)
+        let writers = try [150_000, 90_001].map { count -> Process in
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: cachectl)
+            process.arguments = ["joblib-crash-writer", dir.path, "--count", "\(count)"]
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+            return process
+        }
+        let deadline = Date().addingTimeInterval(30)
+        while observer.count < 12 && Date() < deadline && writers.allSatisfy(\.isRunning) {
+            // Read while they write: every hit must be a whole array.
+            for entry in (try? observer.entries()) ?? [] {
+                guard let key = CacheKey(storageBytes: entry.key),
+                      let array = try? observer.array(forKey: key, as: ShapedArray<Double>.self) else { continue }
+                let first = array[flat: 0]
+                #expect(array.withUnsafeBufferPointer { $0.dropFirst().allSatisfy { $0 == first * 0.5 } })
+            }
+            usleep(5_000)
+        }
+        for writer in writers {
+            #expect(writer.isRunning, "a writer failed while sharing the directory")
+            kill(writer.processIdentifier, SIGKILL)
+            writer.waitUntilExit()
+        }
+        #expect(observer.count >= 12)
+        #expect(observer.stats.decodeFailures == 0)
+    }
+
     @Test func cachectlStatsAndClearUnderstandAnArrayCache() throws {
         guard let cachectl = Self.cachectlPath() else {
             print("skipping: the cachectl executable was not found beside the test bundle")
