@@ -13,6 +13,8 @@ let package = Package(
         .library(name: "CacheFunctools", targets: ["CacheFunctools"]),
         .library(name: "CacheTools", targets: ["CacheTools"]),
         .library(name: "CacheTestKit", targets: ["CacheTestKit"]),
+        .library(name: "CacheSQLite", targets: ["CacheSQLite"]),
+        .library(name: "CacheJoblib", targets: ["CacheJoblib"]),
         .executable(name: "cachectl", targets: ["cachectl"]),
         .plugin(name: "CacheCommand", targets: ["CacheCommand"]),
     ],
@@ -29,10 +31,20 @@ let package = Package(
         .target(name: "CacheFunctools", dependencies: ["CacheCore"], path: "Modules/CacheFunctools"),
         .target(name: "CacheTools", dependencies: ["CacheCore"], path: "Modules/CacheTools"),
         .target(name: "CacheTestKit", dependencies: ["CacheCore"], path: "Modules/CacheTestKit"),
+        .systemLibrary(
+            name: "CCacheSQLite", path: "Modules/CCacheSQLite",
+            providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite"])]
+        ),
+        .target(name: "CacheSQLite", dependencies: ["CCacheSQLite"], path: "Modules/CacheSQLite"),
+        .systemLibrary(
+            name: "CZlib", path: "Modules/CZlib",
+            providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
+        .target(name: "CacheJoblib", dependencies: ["CacheCore", "CacheSQLite", "CZlib", .product(name: "Logging", package: "swift-log")],
+            path: "Modules/CacheJoblib"),
         .executableTarget(
             name: "cachectl",
             dependencies: [
-                "CacheCore", "CacheFunctools", "CacheTools",
+                "CacheCore", "CacheFunctools", "CacheTools", "CacheJoblib",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Modules/CacheCLI"
@@ -47,6 +59,10 @@ let package = Package(
         .testTarget(name: "CacheCoreTests", dependencies: ["CacheCore", "cachectl"], path: "Tests/CacheCoreTests"),
         .testTarget(name: "CacheCLITests", dependencies: ["cachectl", "CacheTools"], path: "Tests/CacheCLITests"),
         .testTarget(name: "CacheToolsTests", dependencies: ["CacheTools", "CacheTestKit"], path: "Tests/CacheToolsTests"),
+        .testTarget(name: "CacheSQLiteTests", dependencies: ["CacheSQLite", "CCacheSQLite"], path: "Tests/CacheSQLiteTests"),
+        .testTarget(
+            name: "CacheJoblibTests", dependencies: ["CacheJoblib", "CacheTestKit", "cachectl"],
+            path: "Tests/CacheJoblibTests"),
         .testTarget(name: "CacheFunctoolsTests", dependencies: ["CacheFunctools", "CacheTestKit"], path: "Tests/CacheFunctoolsTests"),
     ]
 )
