@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "CacheCore", targets: ["CacheCore"]),
         .library(name: "CacheFunctools", targets: ["CacheFunctools"]),
         .library(name: "CacheTestKit", targets: ["CacheTestKit"]),
+        .library(name: "CacheAutoSelect", targets: ["CacheAutoSelect"]),
         .executable(name: "cachectl", targets: ["CacheCLI"]),
     ],
     dependencies: [
@@ -26,15 +27,19 @@ let package = Package(
         ),
         .target(name: "CacheFunctools", dependencies: ["CacheCore"], path: "Modules/CacheFunctools"),
         .target(name: "CacheTestKit", dependencies: ["CacheCore"], path: "Modules/CacheTestKit"),
+        .target(name: "CacheAutoSelect", dependencies: ["CacheCore"], path: "Modules/CacheAutoSelect"),
         .executableTarget(
             name: "CacheCLI",
             dependencies: [
-                "CacheCore", "CacheFunctools",
+                "CacheCore", "CacheFunctools", "CacheAutoSelect",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Modules/CacheCLI"
         ),
         .testTarget(name: "CacheCoreTests", dependencies: ["CacheCore", "CacheCLI"], path: "Tests/CacheCoreTests"),
+        .testTarget(
+            name: "CacheAutoSelectTests", dependencies: ["CacheAutoSelect", "CacheFunctools", "CacheCLI"],
+            path: "Tests/CacheAutoSelectTests"),
         .testTarget(name: "CacheFunctoolsTests", dependencies: ["CacheFunctools", "CacheTestKit"], path: "Tests/CacheFunctoolsTests"),
     ]
 )
