@@ -130,3 +130,21 @@ struct TypeParser {
         }
     }
 }
+
+extension TypeDescriptor {
+    /// Encoded as its Swift spelling (`"[String: [Double]]"`); a named type decodes as
+    /// a `Codable` type without a declared category.
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        do {
+            self = try TypeDescriptor(parsing: text)
+        } catch {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: error.description))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(description)
+    }
+}
