@@ -61,7 +61,8 @@ public struct CacheSizeEstimator: Sendable {
         case let d as Data: return .init(bytes: d.count, method: .exact)
         default: break
         }
-        if let fixed = TypeDescriptor.describe(type(of: value)).fixedSize { return .init(bytes: fixed, method: .exact) }
+        let descriptor = TypeDescriptor.describe(type(of: value))
+        if case .scalar = descriptor, let fixed = descriptor.fixedSize { return .init(bytes: fixed, method: .exact) }
         if depth < depthLimit, let collection = value as? any _CacheSizedCollection {
             return collection._cacheSize(using: self, depth: depth + 1)
         }
