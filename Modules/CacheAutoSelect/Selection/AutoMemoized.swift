@@ -133,7 +133,7 @@ public final class AutoMemoized<each Arg: Encodable & SendableMetatype, Value: C
     }
 
     /// Measures `value`; when its size class is larger than any seen, re-decides and,
-    /// if the chain now picks another engine or configuration, adds a store for it.
+    /// if the chain now picks another engine, adds a store for it (the same engine keeps its store).
     func tierAfterObserving(_ value: Value) throws -> Tier {
         let bytes = CacheSizeEstimator.standard.estimate(value).bytes
         let sizeClass = CacheSizeClass(bytes: bytes)
@@ -161,8 +161,8 @@ public final class AutoMemoized<each Arg: Encodable & SendableMetatype, Value: C
                 return fresh
             }
             if let decided = newest.sizeClass, decided >= sizeClass { return newest }
-            if selected.choice == newest.choice {
-                // Same engine, same configuration: keep the store, remember the basis.
+            if selected.choice.engine == newest.choice.engine {
+                // Same engine: keep the store (its entries stay reachable), remember the basis.
                 s.tiers[s.tiers.count - 1] = Tier(store: newest.store, choice: newest.choice,
                                                   explanation: selected.explanation, sizeClass: sizeClass)
                 return s.tiers.last!
@@ -181,7 +181,9 @@ public final class AutoMemoized<each Arg: Encodable & SendableMetatype, Value: C
     public var tiers: [Tier] { state.withLock { $0.tiers } }
 
     /// The decisions, as data.
-    public var history: [SelectionExplanation] { [initialExplanation] + tiers.map(\.explanation) }
+    // A closure, not a key path: key paths into types nested in this parameter-pack
+    // generic class crash the Swift 6.3 runtime (_swift_getKeyPath demangling).
+    public var history: [SelectionExplanation] { [initialExplanation] + tiers.map { $0.explanation } }
 
     /// Hits and misses of every store, plus this function's loads and failures.
     public var info: CacheStats {
