@@ -192,3 +192,16 @@ func recommend(_ engine: CacheEngineID, _ alternatives: [CacheEngineID] = [], re
         #expect(none.contains("\"chosen\" : null"))
     }
 }
+
+@Suite struct LastResortTests {
+    @Test func onlyPersistentEnginesLinkedStillGivesACache() throws {
+        let linked = registry(["CacheDisk", "CacheJoblib"])
+        let e = StrategyChain().explain(DataDescription(Int.self), availability: linked)
+        #expect(e.chosen?.engine == "CacheDisk")
+        #expect(e.chosenBy == "default")
+        #expect(e.defaults.map(\.engine) == ["CacheTools", "CacheFunctools", "CacheDisk"])
+        #expect(e.reason?.contains("only kind linked") == true)
+        let thirdParty = registry(["AcmeCache"])
+        #expect(StrategyChain().explain(DataDescription(Int.self), availability: thirdParty).chosen?.engine == "AcmeCache")
+    }
+}

@@ -114,13 +114,22 @@ public final class StrategyChain: Sendable {
             if explanation.chosen != nil { break }
         }
         if explanation.chosen == nil {
-            for choice in defaultEngines {
+            // The default memory engines, then — last resort — any registered engine,
+            // family engines first: a program linking only CacheDisk still gets a cache.
+            let known = Set(defaultEngines.map(\.engine))
+            let registered = availability.availableIDs
+            let lastResort = (KnownEngines.built.filter(registered.contains) + registered.filter { !KnownEngines.built.contains($0) })
+                .filter { !known.contains($0) }
+                .map { EngineChoice($0, configuration: defaultEngines.first?.configuration ?? .unchecked) }
+            for choice in defaultEngines + lastResort {
                 let considered = decision.consider(choice, role: .default)
                 explanation.defaults.append(considered)
                 if considered.verdict == .chosen {
                     explanation.chosen = choice
                     explanation.chosenBy = "default"
-                    explanation.reason = "no analyzer's engine was usable; the default memory engine"
+                    explanation.reason = known.contains(choice.engine)
+                        ? "no analyzer's engine was usable; the default memory engine"
+                        : "no analyzer's engine nor a default memory engine is registered; the only kind linked"
                     break
                 }
             }

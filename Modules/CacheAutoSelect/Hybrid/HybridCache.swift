@@ -50,7 +50,7 @@ public final class HybridCache<Value: Codable & Sendable>: CacheStore {
     /// `threshold`, the disk tier for values above it with `persistence`.
     public static func selecting(
         _ valueType: Value.Type = Value.self, threshold: Int = 1024 * 1024, persistence: CachePersistence = .session,
-        namespace: String? = nil, registry: CacheRegistry = .shared, chain: StrategyChain = .shared
+        namespace: String? = nil, directory: String? = nil, registry: CacheRegistry = .shared, chain: StrategyChain = .shared
     ) throws -> HybridCache {
         let below = max(0, threshold - 1)
         let memoryTier = try AutoSelect.makeStore(
@@ -58,7 +58,7 @@ public final class HybridCache<Value: Codable & Sendable>: CacheStore {
             of: valueType, registry: registry, chain: chain, namespace: namespace)
         let diskTier = try AutoSelect.makeStore(
             for: DataDescription(valueType, size: max(threshold, CacheSizeClass.largeLowerBound), hints: .init(persistence: persistence)),
-            of: valueType, registry: registry, chain: chain, namespace: namespace)
+            of: valueType, registry: registry, chain: chain, namespace: namespace, directory: directory)
         return try HybridCache(memory: memoryTier.store, disk: diskTier.store, threshold: threshold,
                                memoryExplanation: memoryTier.explanation, diskExplanation: diskTier.explanation)
     }
@@ -158,11 +158,11 @@ public final class HybridCache<Value: Codable & Sendable>: CacheStore {
 /// Memoizes `function` over a ``HybridCache`` whose tiers the chain picks for `Value`.
 public func hybridMemoize<each Arg: Encodable & SendableMetatype, Value: Codable & Sendable>(
     name: String, version: String? = nil, threshold: Int = 1024 * 1024, persistence: CachePersistence = .session,
-    registry: CacheRegistry = .shared, chain: StrategyChain = .shared,
+    registry: CacheRegistry = .shared, chain: StrategyChain = .shared, directory: String? = nil,
     options: MemoizeOptions<Value> = .init(), _ function: @escaping @Sendable (repeat each Arg) throws -> Value
 ) throws -> Memoized<HybridCache<Value>, repeat each Arg> {
     let cache = try HybridCache<Value>.selecting(
         threshold: threshold, persistence: persistence, namespace: CacheKey.namespace(name: name, version: version),
-        registry: registry, chain: chain)
+        directory: directory, registry: registry, chain: chain)
     return try Memoized(store: cache, name: name, version: version, options: options, function)
 }

@@ -119,22 +119,23 @@ extension AutoSelect {
     /// Makes a store for `Value` as `preset` describes.
     public static func makeStore<Value: Codable & Sendable>(
         preset: CachePreset, of valueType: Value.Type = Value.self,
-        registry: CacheRegistry = .shared, chain: StrategyChain = .shared, namespace: String? = nil
+        registry: CacheRegistry = .shared, chain: StrategyChain = .shared, namespace: String? = nil,
+        directory: String? = nil
     ) throws -> SelectedStore<Value> {
         try preset.checkRequirement(registry)
         return try makeStore(for: preset.description(for: valueType), of: valueType, registry: registry,
-                             chain: preset.chain(over: chain), namespace: namespace)
+                             chain: preset.chain(over: chain), namespace: namespace, directory: directory)
     }
 }
 
 /// Memoizes `function` over the store `preset` selects for its result type.
 public func memoize<each Arg: Encodable & SendableMetatype, Value: Codable & Sendable>(
     preset: CachePreset, name: String, version: String? = nil,
-    registry: CacheRegistry = .shared, chain: StrategyChain = .shared,
+    registry: CacheRegistry = .shared, chain: StrategyChain = .shared, directory: String? = nil,
     options: MemoizeOptions<Value> = .init(), _ function: @escaping @Sendable (repeat each Arg) throws -> Value
 ) throws -> SelectedMemoized<repeat each Arg, Value> {
     let selected = try AutoSelect.makeStore(preset: preset, of: Value.self, registry: registry, chain: chain,
-                                            namespace: CacheKey.namespace(name: name, version: version))
+                                            namespace: CacheKey.namespace(name: name, version: version), directory: directory)
     let memoized = try Memoized(store: selected.store, name: name, version: version, options: options, function)
     return SelectedMemoized(memoized: memoized, selected: selected)
 }

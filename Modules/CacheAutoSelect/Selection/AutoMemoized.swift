@@ -39,6 +39,7 @@ public final class AutoMemoized<each Arg: Encodable & SendableMetatype, Value: C
     let registry: CacheRegistry
     let chain: StrategyChain
     let options: MemoizeOptions<Value>
+    let directory: String?
     let state: Mutex<State>
     let flights = SingleFlight<CacheKey, Value>()
     let counters = Mutex(CacheStats())
@@ -47,8 +48,8 @@ public final class AutoMemoized<each Arg: Encodable & SendableMetatype, Value: C
     ///   result type; ``CacheConfigurationError`` for an empty name or invalid options.
     public init(
         name: String, version: String? = nil, returning: Value.Type = Value.self, hints: CacheHints = .none,
-        registry: CacheRegistry = .shared, chain: StrategyChain = .shared, options: MemoizeOptions<Value> = .init(),
-        _ function: @escaping @Sendable (repeat each Arg) throws -> Value
+        registry: CacheRegistry = .shared, chain: StrategyChain = .shared, directory: String? = nil,
+        options: MemoizeOptions<Value> = .init(), _ function: @escaping @Sendable (repeat each Arg) throws -> Value
     ) throws {
         if name.isEmpty {
             throw CacheConfigurationError(setting: "name", value: "''", reason: "an auto-selecting memoized function needs a stable, non-empty name")
@@ -64,6 +65,7 @@ public final class AutoMemoized<each Arg: Encodable & SendableMetatype, Value: C
         self.registry = registry
         self.chain = chain
         self.options = options
+        self.directory = directory
         // Decide now, from the type alone, so that a program with no usable engine fails
         // here; the first store is made when the first result shows its size.
         let (_, explanation) = try chain.select(baseDescription, availability: registry, storeKind: .sync)
@@ -153,7 +155,7 @@ public final class AutoMemoized<each Arg: Encodable & SendableMetatype, Value: C
         // Decide and make the store outside the lock (engine code), then install it
         // unless another thread installed a decision for a size class at least as large.
         let selected = try AutoSelect.makeStore(for: description, of: Value.self, registry: registry, chain: chain,
-                                                namespace: CacheKey.namespace(name: name, version: version))
+                                                namespace: CacheKey.namespace(name: name, version: version), directory: directory)
         return state.withLock { s in
             let fresh = Tier(store: selected.store, choice: selected.choice, explanation: selected.explanation, sizeClass: sizeClass)
             guard let newest = s.tiers.last else {
@@ -203,8 +205,9 @@ public final class AutoMemoized<each Arg: Encodable & SendableMetatype, Value: C
 /// results it returns (see ``AutoMemoized``).
 public func autoMemoize<each Arg: Encodable & SendableMetatype, Value: Codable & Sendable>(
     name: String, version: String? = nil, hints: CacheHints = .none,
-    registry: CacheRegistry = .shared, chain: StrategyChain = .shared, options: MemoizeOptions<Value> = .init(),
-    _ function: @escaping @Sendable (repeat each Arg) throws -> Value
+    registry: CacheRegistry = .shared, chain: StrategyChain = .shared, directory: String? = nil,
+    options: MemoizeOptions<Value> = .init(), _ function: @escaping @Sendable (repeat each Arg) throws -> Value
 ) throws -> AutoMemoized<repeat each Arg, Value> {
-    try AutoMemoized(name: name, version: version, hints: hints, registry: registry, chain: chain, options: options, function)
+    try AutoMemoized(name: name, version: version, hints: hints, registry: registry, chain: chain, directory: directory,
+                     options: options, function)
 }

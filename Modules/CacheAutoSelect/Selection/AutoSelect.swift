@@ -74,11 +74,11 @@ public final class SelectedMemoized<each Arg, Value: Codable & Sendable>: Sendab
 public func memoize<each Arg: Encodable & SendableMetatype, Value: Codable & Sendable>(
     name: String, version: String? = nil, returning: Value.Type = Value.self, size: Int? = nil,
     hints: CacheHints = .none, registry: CacheRegistry = .shared, chain: StrategyChain = .shared,
-    options: MemoizeOptions<Value> = .init(), _ function: @escaping @Sendable (repeat each Arg) throws -> Value
+    directory: String? = nil, options: MemoizeOptions<Value> = .init(), _ function: @escaping @Sendable (repeat each Arg) throws -> Value
 ) throws -> SelectedMemoized<repeat each Arg, Value> {
     let description = DataDescription(Value.self, size: size, hints: hints)
     let selected = try AutoSelect.makeStore(for: description, of: Value.self, registry: registry, chain: chain,
-                                            namespace: CacheKey.namespace(name: name, version: version))
+                                            namespace: CacheKey.namespace(name: name, version: version), directory: directory)
     let memoized = try Memoized(store: selected.store, name: name, version: version, options: options, function)
     return SelectedMemoized(memoized: memoized, selected: selected)
 }
