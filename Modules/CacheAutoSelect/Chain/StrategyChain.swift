@@ -183,7 +183,7 @@ struct Decision {
             EngineConsideration(engine: choice.engine, role: role, verdict: verdict, detail: detail, configuration: choice.configuration)
         }
         if let earlier = seen[choice.engine] {
-            return result(.alreadyConsidered, "already considered in this decision (\(earlier)); skipped to avoid a cycle")
+            return result(.alreadyConsidered, "already considered earlier in this decision (\(earlier)); skipped, so repeats and cycles end")
         }
         let verdict: EngineConsideration
         if let why = rejected[choice.engine] {
