@@ -11,9 +11,11 @@ let package = Package(
     products: [
         .library(name: "CacheCore", targets: ["CacheCore"]),
         .library(name: "CacheFunctools", targets: ["CacheFunctools"]),
+        .library(name: "CacheTools", targets: ["CacheTools"]),
         .library(name: "CacheTestKit", targets: ["CacheTestKit"]),
         .library(name: "CacheAutoSelect", targets: ["CacheAutoSelect"]),
-        .executable(name: "cachectl", targets: ["CacheCLI"]),
+        .executable(name: "cachectl", targets: ["cachectl"]),
+        .plugin(name: "CacheCommand", targets: ["CacheCommand"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
@@ -26,19 +28,29 @@ let package = Package(
             path: "Modules/CacheCore"
         ),
         .target(name: "CacheFunctools", dependencies: ["CacheCore"], path: "Modules/CacheFunctools"),
+        .target(name: "CacheTools", dependencies: ["CacheCore"], path: "Modules/CacheTools"),
         .target(name: "CacheTestKit", dependencies: ["CacheCore"], path: "Modules/CacheTestKit"),
         .target(name: "CacheAutoSelect", dependencies: ["CacheCore"], path: "Modules/CacheAutoSelect"),
         .executableTarget(
-            name: "CacheCLI",
+            name: "cachectl",
             dependencies: [
-                "CacheCore", "CacheFunctools", "CacheAutoSelect",
+                "CacheCore", "CacheFunctools", "CacheTools", "CacheAutoSelect",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Modules/CacheCLI"
         ),
-        .testTarget(name: "CacheCoreTests", dependencies: ["CacheCore", "CacheCLI"], path: "Tests/CacheCoreTests"),
+        .plugin(
+            name: "CacheCommand",
+            capability: .command(
+                intent: .custom(verb: "cache", description: "Run cachectl: replay traces, benchmark, inspect keys, demo.")),
+            dependencies: ["cachectl"],
+            path: "Plugins/CacheCommand"
+        ),
+        .testTarget(name: "CacheCoreTests", dependencies: ["CacheCore", "cachectl"], path: "Tests/CacheCoreTests"),
+        .testTarget(name: "CacheCLITests", dependencies: ["cachectl", "CacheTools"], path: "Tests/CacheCLITests"),
+        .testTarget(name: "CacheToolsTests", dependencies: ["CacheTools", "CacheTestKit"], path: "Tests/CacheToolsTests"),
         .testTarget(
-            name: "CacheAutoSelectTests", dependencies: ["CacheAutoSelect", "CacheFunctools", "CacheCLI"],
+            name: "CacheAutoSelectTests", dependencies: ["CacheAutoSelect", "CacheFunctools", "CacheTools", "cachectl"],
             path: "Tests/CacheAutoSelectTests"),
         .testTarget(name: "CacheFunctoolsTests", dependencies: ["CacheFunctools", "CacheTestKit"], path: "Tests/CacheFunctoolsTests"),
     ]

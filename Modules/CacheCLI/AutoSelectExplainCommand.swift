@@ -2,6 +2,7 @@ import ArgumentParser
 import CacheAutoSelect
 import CacheCore
 import CacheFunctools
+import CacheTools
 
 /// `cachectl explain`: how CacheAutoSelect's strategy chain decides for a described
 /// kind of data, step by step; or (`--table`) the built-in analyzers' table.
@@ -94,6 +95,7 @@ struct ExplainCommand: ParsableCommand {
     static func linkedRegistry() -> CacheRegistry {
         let registry = CacheRegistry()
         CacheFunctoolsEngine.register(in: registry)
+        CacheToolsEngine.register(in: registry)
         return registry
     }
 

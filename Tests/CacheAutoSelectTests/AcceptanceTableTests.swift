@@ -1,6 +1,7 @@
 import CacheAutoSelect
 import CacheCore
 import CacheFunctools
+import CacheTools
 import Testing
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -105,5 +106,42 @@ import Foundation
         #expect(try square(12) == 144)
         #expect(calls.value == 1)
         #expect(engineOf(square.memoized.store) == "CacheFunctools")
+    }
+}
+
+/// Rows whose engine exists on main, with the real engine making the store.
+@Suite struct RealEngineTests {
+    func realTools() -> CacheRegistry {
+        let registry = CacheRegistry()
+        CacheToolsEngine.register(in: registry)
+        CacheFunctoolsEngine.register(in: registry)
+        return registry
+    }
+
+    @Test func intGetsARealCacheToolsLRUStore() throws {
+        let square = try memoize(name: "square", registry: realTools()) { (n: Int) -> Int in n * n }
+        #expect(square.engine == "CacheTools")
+        #expect(square.memoized.store.base is LRUCache<CacheKey, Int>)
+        #expect(try square(9) == 81)
+        #expect(try square(9) == 81)
+        #expect(square.info.hits == 1)
+    }
+
+    @Test func frequencyAccessGetsARealCacheToolsLFUStore() throws {
+        let f = try memoize(name: "hot", hints: .init(access: .frequency), registry: realTools()) { (n: Int) -> Int in n + 1 }
+        #expect(f.engine == "CacheTools")
+        #expect(f.memoized.store.base is LFUCache<CacheKey, Int>)
+        #expect(try f(1) == 2)
+    }
+
+    @Test func randomAccessGetsARealRRStoreAndEphemeralArraysAWeightedBound() throws {
+        let f = try memoize(name: "rand", hints: .init(access: .random), registry: realTools()) { (n: Int) -> Int in n }
+        #expect(f.memoized.store.base is RRCache<CacheKey, Int>)
+        let arrays = try memoize(name: "arrays", size: 200_000, hints: .init(persistence: .ephemeral), registry: realTools()) { (n: Int) -> [Double] in
+            [Double](repeating: 1, count: n)
+        }
+        #expect(arrays.engine == "CacheTools")
+        #expect(arrays.choice.configuration.maxSize == 64 * 1024 * 1024 / 200_000)
+        #expect(try arrays(25_000).count == 25_000)
     }
 }

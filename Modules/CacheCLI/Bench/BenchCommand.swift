@@ -30,7 +30,7 @@ struct BenchCommand: ParsableCommand {
         #endif
         switch workload {
         case "memoize":
-            try MemoizeBench.run(passes: passes, reporter: reporter, extraCandidates: [])
+            try MemoizeBench.run(passes: passes, reporter: reporter, extraCandidates: MemoizeBench.cacheToolsCandidates())
         default:
             break
         }

@@ -1,11 +1,10 @@
 // swift-tools-version:6.1
-// A consumer that links CacheAutoSelect and CacheFunctools only (CacheTools is not
-// on main yet; swap it in when it lands). Integration/run.sh checks that its build
-// products contain no SQLite, NIO or CLI objects.
+// A consumer that links CacheAutoSelect and CacheTools only. Integration/run.sh
+// checks that its build products contain no SQLite, NIO or CLI objects.
 import PackageDescription
 
 let package = Package(
-    name: "AutoSelectFunctoolsConsumer",
+    name: "AutoSelectToolsConsumer",
     platforms: [.macOS(.v15)],
     dependencies: [.package(name: "swift-cache", path: "../..")],
     targets: [
@@ -13,7 +12,7 @@ let package = Package(
             name: "ConsumerTests",
             dependencies: [
                 .product(name: "CacheAutoSelect", package: "swift-cache"),
-                .product(name: "CacheFunctools", package: "swift-cache"),
+                .product(name: "CacheTools", package: "swift-cache"),
             ],
             path: "Tests/ConsumerTests"),
     ]
