@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "CacheTestKit", targets: ["CacheTestKit"]),
         .library(name: "CacheSQLite", targets: ["CacheSQLite"]),
         .library(name: "CacheJoblib", targets: ["CacheJoblib"]),
+        .library(name: "CacheAutoSelect", targets: ["CacheAutoSelect"]),
         .executable(name: "cachectl", targets: ["cachectl"]),
         .plugin(name: "CacheCommand", targets: ["CacheCommand"]),
     ],
@@ -41,10 +42,11 @@ let package = Package(
             providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
         .target(name: "CacheJoblib", dependencies: ["CacheCore", "CacheSQLite", "CZlib", .product(name: "Logging", package: "swift-log")],
             path: "Modules/CacheJoblib"),
+        .target(name: "CacheAutoSelect", dependencies: ["CacheCore"], path: "Modules/CacheAutoSelect"),
         .executableTarget(
             name: "cachectl",
             dependencies: [
-                "CacheCore", "CacheFunctools", "CacheTools", "CacheJoblib",
+                "CacheCore", "CacheFunctools", "CacheTools", "CacheJoblib", "CacheAutoSelect",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Modules/CacheCLI"
@@ -63,6 +65,9 @@ let package = Package(
         .testTarget(
             name: "CacheJoblibTests", dependencies: ["CacheJoblib", "CacheTestKit", "cachectl"],
             path: "Tests/CacheJoblibTests"),
+        .testTarget(
+            name: "CacheAutoSelectTests", dependencies: ["CacheAutoSelect", "CacheFunctools", "CacheTools", "cachectl"],
+            path: "Tests/CacheAutoSelectTests"),
         .testTarget(name: "CacheFunctoolsTests", dependencies: ["CacheFunctools", "CacheTestKit"], path: "Tests/CacheFunctoolsTests"),
     ]
 )

@@ -6,7 +6,7 @@ struct Cachectl: ParsableCommand {
         commandName: "cachectl",
         abstract: "Inspect, benchmark and demonstrate swift-cache.",
         subcommands: [
-            DemoCommand.self, ReplayCommand.self, BenchCommand.self, KeyCommand.self,
+            DemoCommand.self, ReplayCommand.self, BenchCommand.self, KeyCommand.self, ExplainCommand.self,
             JoblibStatsCommand.self, JoblibClearCommand.self, JoblibCrashWriterCommand.self,
         ])
 }
