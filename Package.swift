@@ -15,6 +15,8 @@ let package = Package(
         .library(name: "CacheTestKit", targets: ["CacheTestKit"]),
         .library(name: "CacheSQLite", targets: ["CacheSQLite"]),
         .library(name: "CacheDisk", targets: ["CacheDisk"]),
+        .library(name: "CacheJoblib", targets: ["CacheJoblib"]),
+        .library(name: "CacheAutoSelect", targets: ["CacheAutoSelect"]),
         .executable(name: "cachectl", targets: ["cachectl"]),
         .plugin(name: "CacheCommand", targets: ["CacheCommand"]),
     ],
@@ -41,10 +43,16 @@ let package = Package(
             dependencies: ["CacheCore", "CacheSQLite", .product(name: "Logging", package: "swift-log")],
             path: "Modules/CacheDisk", exclude: ["README.md"]
         ),
+        .systemLibrary(
+            name: "CZlib", path: "Modules/CZlib",
+            providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
+        .target(name: "CacheJoblib", dependencies: ["CacheCore", "CacheSQLite", "CZlib", .product(name: "Logging", package: "swift-log")],
+            path: "Modules/CacheJoblib"),
+        .target(name: "CacheAutoSelect", dependencies: ["CacheCore"], path: "Modules/CacheAutoSelect"),
         .executableTarget(
             name: "cachectl",
             dependencies: [
-                "CacheCore", "CacheFunctools", "CacheTools", "CacheDisk", "CacheSQLite",
+                "CacheCore", "CacheFunctools", "CacheTools", "CacheJoblib", "CacheAutoSelect", "CacheDisk", "CacheSQLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Modules/CacheCLI"
@@ -64,6 +72,12 @@ let package = Package(
             name: "CacheDiskTests", dependencies: ["CacheDisk", "CacheTestKit", "CacheSQLite", "cachectl"],
             path: "Tests/CacheDiskTests"
         ),
+        .testTarget(
+            name: "CacheJoblibTests", dependencies: ["CacheJoblib", "CacheTestKit", "cachectl"],
+            path: "Tests/CacheJoblibTests"),
+        .testTarget(
+            name: "CacheAutoSelectTests", dependencies: ["CacheAutoSelect", "CacheFunctools", "CacheTools", "cachectl"],
+            path: "Tests/CacheAutoSelectTests"),
         .testTarget(name: "CacheFunctoolsTests", dependencies: ["CacheFunctools", "CacheTestKit"], path: "Tests/CacheFunctoolsTests"),
     ]
 )

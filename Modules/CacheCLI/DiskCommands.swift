@@ -1,6 +1,7 @@
 import ArgumentParser
 import CacheCore
 import CacheDisk
+import CacheJoblib
 import Foundation
 
 /// Opens the disk cache (plain or sharded) in an existing directory, refusing to create one.
@@ -9,7 +10,7 @@ enum DiskCacheOpener {
         let shards = FanoutDiskCache.existingShardCount(in: directory)
         if shards > 0 { return try FanoutDiskCache(directory: directory, shardCount: shards).shards }
         guard FileManager.default.fileExists(atPath: directory + "/cache.db") else {
-            throw ValidationError("\(directory) holds no disk cache (no cache.db and no shard-000/)")
+            throw ValidationError("\(directory) is neither a disk cache (no cache.db, no shard-000/) nor an array cache (it is not an array cache directory: no index.sqlite)")
         }
         return [try DiskCache(directory: directory)]
     }
@@ -21,14 +22,20 @@ enum DiskCacheOpener {
     }
 }
 
-/// `cachectl stats DIR [--json]`.
+/// `cachectl stats DIR [--json]`: a disk cache (CacheDisk, plain or sharded) or an array
+/// cache (CacheJoblib), told apart by what the directory holds.
 struct DiskStatsCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "stats", abstract: "Entries, bytes and files of a disk cache directory.")
+    static let configuration = CommandConfiguration(
+        commandName: "stats", abstract: "What a cache directory holds: disk caches (entries, bytes, files) and array caches.")
 
     @Argument(help: "The cache directory.") var directory: String
-    @Flag(help: "One JSON object per shard, one per line.") var json = false
+    @Flag(help: "JSON (disk caches: one object per shard, one per line).") var json = false
 
     func run() throws {
+        if ArrayCache.isArrayCacheDirectory(directory) {
+            print(try JoblibCLI.stats(directory, json: json))
+            return
+        }
         for cache in try DiskCacheOpener.open(directory) {
             let summary = try cache.summary()
             if json {
@@ -47,14 +54,27 @@ struct DiskStatsCommand: ParsableCommand {
     }
 }
 
-/// `cachectl clear DIR [--tag T]`.
+/// `cachectl clear DIR [--tag T]` for disk caches; array caches take `--function` and limits.
 struct DiskClearCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "clear", abstract: "Remove every entry (or those tagged --tag) of a disk cache.")
+    static let configuration = CommandConfiguration(
+        commandName: "clear", abstract: "Remove entries: a disk cache's (all, or --tag), an array cache's (all, --function, or down to limits).")
 
     @Argument(help: "The cache directory.") var directory: String
-    @Option(help: "Remove only the entries with this tag.") var tag: String?
+    @Option(help: "Disk caches: remove only the entries with this tag.") var tag: String?
+    @Option(help: "Array caches: remove only this function's results (every version).") var function: String?
+    @Option(help: "Array caches: trim to at most this many bytes on disk.") var bytesLimit: Int?
+    @Option(help: "Array caches: trim to at most this many entries.") var itemsLimit: Int?
+    @Option(help: "Array caches: remove entries not accessed for this many seconds.") var ageLimit: Double?
 
     func run() throws {
+        if ArrayCache.isArrayCacheDirectory(directory) {
+            guard tag == nil else { throw ValidationError("--tag applies to disk caches; \(directory) is an array cache") }
+            print(try JoblibCLI.clear(directory, function: function, bytesLimit: bytesLimit, itemsLimit: itemsLimit, ageLimit: ageLimit))
+            return
+        }
+        guard function == nil, bytesLimit == nil, itemsLimit == nil, ageLimit == nil else {
+            throw ValidationError("--function and the limits apply to array caches; \(directory) is a disk cache")
+        }
         var removed = 0
         for cache in try DiskCacheOpener.open(directory) {
             removed += try tag.map { try cache.evict(tag: $0) } ?? cache.clear()

@@ -5,9 +5,9 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Run a standard workload (release build) with its same-run baselines.",
-        discussion: "Workloads: memoize, disk, multiprocess. Each figure is the median of --passes passes, with its min–max spread.")
+        discussion: "Workloads: memoize, arrays, disk, multiprocess. Each figure is the median of --passes passes, with its min–max spread.")
 
-    @Argument(help: "The workload: memoize, disk, multiprocess.")
+    @Argument(help: "The workload: memoize, arrays, disk, multiprocess.")
     var workload: String
 
     @Flag(help: "One JSON object per line.")
@@ -17,8 +17,8 @@ struct BenchCommand: ParsableCommand {
     var passes = 7
 
     func validate() throws {
-        guard ["memoize", "disk", "multiprocess"].contains(workload) else {
-            throw ValidationError("unknown workload '\(workload)'; expected one of: memoize, disk, multiprocess")
+        guard ["memoize", "arrays", "disk", "multiprocess"].contains(workload) else {
+            throw ValidationError("unknown workload '\(workload)'; expected one of: memoize, arrays, disk, multiprocess")
         }
         guard passes >= 5 else { throw ValidationError("--passes must be at least 5 (got \(passes))") }
     }
@@ -31,6 +31,8 @@ struct BenchCommand: ParsableCommand {
         switch workload {
         case "memoize":
             try MemoizeBench.run(passes: passes, reporter: reporter, extraCandidates: MemoizeBench.cacheToolsCandidates())
+        case "arrays":
+            try JoblibArraysBench.run(passes: passes, reporter: reporter)
         case "disk":
             try DiskBench.run(passes: passes, reporter: reporter)
         case "multiprocess":
