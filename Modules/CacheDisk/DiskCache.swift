@@ -43,7 +43,7 @@ public final class DiskCache: Sendable {
     /// Identifies this instance as a lease owner (memoize across processes).
     let instanceID: String
     /// Default codecs by value type, so a read or write does not rebuild its serializer.
-    let codecs = Mutex<[ObjectIdentifier: any Sendable]>([:])
+    let codecs = Mutex<[ObjectIdentifier: AnyCodecBox]>([:])
 
     /// Opens (creating if needed) the cache in `directory`.
     ///
@@ -224,9 +224,10 @@ public final class DiskCache: Sendable {
 
     func codec<V: Codable>(for type: V.Type) -> ValueCodec<V> {
         let id = ObjectIdentifier(V.self)
-        if let cached = codecs.withLock({ $0[id] }) as? ValueCodec<V> { return cached }
+        // Boxes are stored under their value type's identifier, so the downcast is exact.
+        if let box = codecs.withLock({ $0[id] }) { return unsafeDowncast(box, to: CodecBox<V>.self).codec }
         let codec = ValueCodec(CacheSerializers.default(for: V.self))
-        codecs.withLock { $0[id] = codec }
+        codecs.withLock { $0[id] = CodecBox(codec) }
         return codec
     }
 
@@ -315,4 +316,14 @@ public final class DiskCache: Sendable {
     #else
     UInt(pthread_self())
     #endif
+}
+
+/// A type-erased ``ValueCodec`` in the codec cache.
+// @unchecked: it has no stored properties.
+class AnyCodecBox: @unchecked Sendable {}
+
+// @unchecked: the only stored property is an immutable `let` of a Sendable type.
+final class CodecBox<V>: AnyCodecBox, @unchecked Sendable {
+    let codec: ValueCodec<V>
+    init(_ codec: ValueCodec<V>) { self.codec = codec }
 }
