@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "CacheCore", targets: ["CacheCore"]),
         .library(name: "CacheFunctools", targets: ["CacheFunctools"]),
         .library(name: "CacheTestKit", targets: ["CacheTestKit"]),
+        .library(name: "CacheAsync", targets: ["CacheAsync"]),
         .executable(name: "cachectl", targets: ["CacheCLI"]),
     ],
     dependencies: [
@@ -29,11 +30,14 @@ let package = Package(
         .executableTarget(
             name: "CacheCLI",
             dependencies: [
-                "CacheCore", "CacheFunctools",
+                "CacheCore", "CacheFunctools", "CacheAsync",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Modules/CacheCLI"
         ),
+        // CacheAsync: the async store API, memory store, single-flight, refresh-ahead (CacheCore only).
+        .target(name: "CacheAsync", dependencies: ["CacheCore"], path: "Modules/CacheAsync"),
+        .testTarget(name: "CacheAsyncTests", dependencies: ["CacheAsync", "CacheTestKit"], path: "Tests/CacheAsyncTests"),
         .testTarget(name: "CacheCoreTests", dependencies: ["CacheCore", "CacheCLI"], path: "Tests/CacheCoreTests"),
         .testTarget(name: "CacheFunctoolsTests", dependencies: ["CacheFunctools", "CacheTestKit"], path: "Tests/CacheFunctoolsTests"),
     ]
