@@ -11,10 +11,15 @@ let package = Package(
     products: [
         .library(name: "CacheCore", targets: ["CacheCore"]),
         .library(name: "CacheFunctools", targets: ["CacheFunctools"]),
+        .library(name: "CacheTools", targets: ["CacheTools"]),
         .library(name: "CacheTestKit", targets: ["CacheTestKit"]),
         .library(name: "CacheAsync", targets: ["CacheAsync"]),
         .library(name: "CacheRedis", targets: ["CacheRedis"]),
-        .executable(name: "cachectl", targets: ["CacheCLI"]),
+        .library(name: "CacheSQLite", targets: ["CacheSQLite"]),
+        .library(name: "CacheJoblib", targets: ["CacheJoblib"]),
+        .library(name: "CacheAutoSelect", targets: ["CacheAutoSelect"]),
+        .executable(name: "cachectl", targets: ["cachectl"]),
+        .plugin(name: "CacheCommand", targets: ["CacheCommand"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
@@ -28,11 +33,23 @@ let package = Package(
             path: "Modules/CacheCore"
         ),
         .target(name: "CacheFunctools", dependencies: ["CacheCore"], path: "Modules/CacheFunctools"),
+        .target(name: "CacheTools", dependencies: ["CacheCore"], path: "Modules/CacheTools"),
         .target(name: "CacheTestKit", dependencies: ["CacheCore"], path: "Modules/CacheTestKit"),
+        .systemLibrary(
+            name: "CCacheSQLite", path: "Modules/CCacheSQLite",
+            providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite"])]
+        ),
+        .target(name: "CacheSQLite", dependencies: ["CCacheSQLite"], path: "Modules/CacheSQLite"),
+        .systemLibrary(
+            name: "CZlib", path: "Modules/CZlib",
+            providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
+        .target(name: "CacheJoblib", dependencies: ["CacheCore", "CacheSQLite", "CZlib", .product(name: "Logging", package: "swift-log")],
+            path: "Modules/CacheJoblib"),
+        .target(name: "CacheAutoSelect", dependencies: ["CacheCore"], path: "Modules/CacheAutoSelect"),
         .executableTarget(
-            name: "CacheCLI",
+            name: "cachectl",
             dependencies: [
-                "CacheCore", "CacheFunctools", "CacheAsync", "CacheRedis",
+                "CacheCore", "CacheFunctools", "CacheTools", "CacheJoblib", "CacheAutoSelect", "CacheAsync", "CacheRedis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Modules/CacheCLI"
@@ -60,7 +77,23 @@ let package = Package(
             dependencies: ["CacheRedis", "CacheRESP", "CacheAsync", "CacheCore", "CacheTestKit", "CacheRedisProbe"],
             path: "Tests/CacheRedisTests"
         ),
-        .testTarget(name: "CacheCoreTests", dependencies: ["CacheCore", "CacheCLI"], path: "Tests/CacheCoreTests"),
+        .plugin(
+            name: "CacheCommand",
+            capability: .command(
+                intent: .custom(verb: "cache", description: "Run cachectl: replay traces, benchmark, inspect keys, demo.")),
+            dependencies: ["cachectl"],
+            path: "Plugins/CacheCommand"
+        ),
+        .testTarget(name: "CacheCoreTests", dependencies: ["CacheCore", "cachectl"], path: "Tests/CacheCoreTests"),
+        .testTarget(name: "CacheCLITests", dependencies: ["cachectl", "CacheTools"], path: "Tests/CacheCLITests"),
+        .testTarget(name: "CacheToolsTests", dependencies: ["CacheTools", "CacheTestKit"], path: "Tests/CacheToolsTests"),
+        .testTarget(name: "CacheSQLiteTests", dependencies: ["CacheSQLite", "CCacheSQLite"], path: "Tests/CacheSQLiteTests"),
+        .testTarget(
+            name: "CacheJoblibTests", dependencies: ["CacheJoblib", "CacheTestKit", "cachectl"],
+            path: "Tests/CacheJoblibTests"),
+        .testTarget(
+            name: "CacheAutoSelectTests", dependencies: ["CacheAutoSelect", "CacheFunctools", "CacheTools", "cachectl"],
+            path: "Tests/CacheAutoSelectTests"),
         .testTarget(name: "CacheFunctoolsTests", dependencies: ["CacheFunctools", "CacheTestKit"], path: "Tests/CacheFunctoolsTests"),
     ]
 )

@@ -5,5 +5,8 @@ struct Cachectl: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cachectl",
         abstract: "Inspect, benchmark and demonstrate swift-cache.",
-        subcommands: [DemoCommand.self, BenchCommand.self, KeyCommand.self])
+        subcommands: [
+            DemoCommand.self, ReplayCommand.self, BenchCommand.self, KeyCommand.self, ExplainCommand.self,
+            JoblibStatsCommand.self, JoblibClearCommand.self, JoblibCrashWriterCommand.self,
+        ])
 }

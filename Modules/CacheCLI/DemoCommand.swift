@@ -40,6 +40,7 @@ struct DemoCommand: ParsableCommand {
         print("   digest (XXH3-128): \(key.digest.hex)")
         print("   the same in every process: try `swift run cachectl key --name render --version 2 string:page-7 double:2.0`\n")
 
+        try DemoCommand.policyTour()
         print("Next: `swift run -c release cachectl bench memoize`, `cachectl replay TRACE --policy lru,lfu --capacity 1%`.")
     }
 }

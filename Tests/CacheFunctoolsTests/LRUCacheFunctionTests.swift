@@ -11,7 +11,7 @@ import Testing
         _ = try square(1); _ = try square(2); _ = try square(1)   // 1 is now most recent
         _ = try square(3)                                          // evicts 2
         #expect(square.cacheInfo() == CacheInfo(hits: 1, misses: 3, maxSize: 2, currentSize: 2))
-        #expect(square.store.keysByRecency == [ArgumentsKey(3), ArgumentsKey(1)])
+        #expect(square.store.keysByRecency == [3, 1])
         #expect(square.info.evictions[.size] == 1)
         try square.clear()
         #expect(square.cacheInfo().currentSize == 0)
@@ -53,6 +53,18 @@ import Testing
         #expect(log.map(\.0) == [2, 1, 2, 3])
         #expect(log.map(\.1) == [.replaced, .size, .explicit, .cleared])
         #expect(throws: CacheStoreError.self) { try store.setValue("x", forKey: 9, ttl: .seconds(1)) }
+    }
+
+    @Test func severalArgumentsAndRecursion() throws {
+        let join = try lruCache(maxSize: 8) { (a: String, b: Int) in "\(a)\(b)" }
+        #expect(try join("x", 1) == "x1")
+        #expect(try join("x", 1) == "x1")
+        #expect(join.cacheInfo() == CacheInfo(hits: 1, misses: 1, maxSize: 8, currentSize: 1))
+        let binomial = try Memoized(store: LRUMemoStore<ArgumentsKey<Int, Int>, Int>(maxSize: nil)) { (c, n: Int, k: Int) throws -> Int in
+            k == 0 || k == n ? 1 : try c(n - 1, k - 1) + c(n - 1, k)
+        }
+        #expect(try binomial(40, 20) == 137_846_528_820)
+        #expect(binomial.store.count < 1000)
     }
 
     @Test func concurrentCallersAgree() throws {

@@ -5,9 +5,9 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Run a standard workload (release build) with its same-run baselines.",
-        discussion: "Workloads: memoize. Each figure is the median of --passes passes, with its min–max spread.")
+        discussion: "Workloads: memoize, arrays. Each figure is the median of --passes passes, with its min–max spread.")
 
-    @Argument(help: "The workload: memoize.")
+    @Argument(help: "The workload: memoize, arrays.")
     var workload: String
 
     @Flag(help: "One JSON object per line.")
@@ -17,8 +17,8 @@ struct BenchCommand: ParsableCommand {
     var passes = 7
 
     func validate() throws {
-        guard ["memoize"].contains(workload) else {
-            throw ValidationError("unknown workload '\(workload)'; expected one of: memoize")
+        guard ["memoize", "arrays"].contains(workload) else {
+            throw ValidationError("unknown workload '\(workload)'; expected one of: memoize, arrays")
         }
         guard passes >= 5 else { throw ValidationError("--passes must be at least 5 (got \(passes))") }
     }
@@ -30,7 +30,9 @@ struct BenchCommand: ParsableCommand {
         #endif
         switch workload {
         case "memoize":
-            try MemoizeBench.run(passes: passes, reporter: reporter, extraCandidates: [])
+            try MemoizeBench.run(passes: passes, reporter: reporter, extraCandidates: MemoizeBench.cacheToolsCandidates())
+        case "arrays":
+            try JoblibArraysBench.run(passes: passes, reporter: reporter)
         default:
             break
         }

@@ -89,14 +89,13 @@ public struct ArgumentsKey<each A: Hashable & Sendable>: Hashable, Sendable {
 
     @inlinable
     public static func == (lhs: Self, rhs: Self) -> Bool {
-        for (l, r) in repeat (each lhs.values, each rhs.values) {
-            if l != r { return false }
-        }
-        return true
+        var equal = true
+        repeat (equal = equal && (each lhs.values) == (each rhs.values))
+        return equal
     }
 
     @inlinable
     public func hash(into hasher: inout Hasher) {
-        for value in repeat each values { hasher.combine(value) }
+        repeat hasher.combine(each values)
     }
 }

@@ -45,6 +45,7 @@ public final class Memoized<Store: CacheStore, each Arg>: Sendable {
 
     /// Memoizes `function`.
     /// - Parameter key: maps the arguments to the store's key.
+    @inlinable
     public convenience init(
         store: Store, name: String = "memoized", key: @escaping @Sendable (repeat each Arg) throws -> Key,
         options: MemoizeOptions<Value> = .init(), _ function: @escaping @Sendable (repeat each Arg) throws -> Value
@@ -126,6 +127,7 @@ public final class Memoized<Store: CacheStore, each Arg>: Sendable {
 
 extension Memoized {
     /// Memoizes `function` over an in-memory store keyed by the arguments themselves.
+    @inlinable
     public convenience init(
         store: Store, name: String = "memoized", options: MemoizeOptions<Value> = .init(),
         _ function: @escaping @Sendable (repeat each Arg) throws -> Value
@@ -135,6 +137,7 @@ extension Memoized {
     }
 
     /// Memoizes a recursive function over an in-memory store keyed by the arguments.
+    @inlinable
     public convenience init(
         store: Store, name: String = "memoized", options: MemoizeOptions<Value> = .init(),
         recursive: @escaping Body

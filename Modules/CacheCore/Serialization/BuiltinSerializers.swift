@@ -131,7 +131,7 @@ public enum CacheSerializers {
         case is [Int64].Type: return wrap(NumericArraySerializer<Int64>())
         case is [UInt32].Type: return wrap(NumericArraySerializer<UInt32>())
         case is [UInt64].Type: return wrap(NumericArraySerializer<UInt64>())
-        default: return AnyCacheSerializer(JSONCacheSerializer<Value>()) // TEMP-SWITCH
+        default: return AnyCacheSerializer(BinaryCodableSerializer<Value>())
         }
     }
 }

@@ -1,0 +1,66 @@
+import CacheCore
+
+/// Whether an analyzer weighs one characteristic or several.
+public enum AnalyzerKind: String, Sendable, Hashable, Codable {
+    /// Weighs several characteristics; ranks above every single-characteristic analyzer
+    /// so that hints combine ("shared between processes beats small").
+    case combination
+    /// One column of DESIGN.md's tables.
+    case single
+}
+
+/// One row of an analyzer's table: when it applies, what it recommends, and an example
+/// description that the tests feed to the analyzer to prove the row is what it does.
+public struct AnalyzerRule: Sendable {
+    public var condition: String
+    public var engine: CacheEngineID
+    public var alternatives: [CacheEngineID]
+    /// Notable configuration, e.g. `"policy LFU"`.
+    public var configuration: String?
+    public var example: DataDescription
+
+    public init(_ condition: String, engine: CacheEngineID, alternatives: [CacheEngineID] = [],
+                configuration: String? = nil, example: DataDescription) {
+        self.condition = condition
+        self.engine = engine
+        self.alternatives = alternatives
+        self.configuration = configuration
+        self.example = example
+    }
+}
+
+/// A built-in analyzer that documents itself: the README's "Choosing a backend"
+/// section is rendered from these rules.
+public protocol DocumentedAnalyzer: TypeAnalyzer {
+    var kind: AnalyzerKind { get }
+    /// The characteristics it weighs, e.g. `"concurrency × type"`.
+    var characteristics: String { get }
+    /// One sentence on what it decides.
+    var summary: String { get }
+    var rules: [AnalyzerRule] { get }
+}
+
+/// Configurations the built-in analyzers recommend.
+enum RecommendedConfiguration {
+    /// Memory budget a memory cache of known-size values is bounded to.
+    static let memoryBudget = 64 * 1024 * 1024
+    /// Entries kept when a value's size is unknown.
+    static let defaultEntries = 1024
+    /// The small bound for write-heavy functions.
+    static let writeHeavyEntries = 128
+
+    /// A bounded memory cache: the access hint's policy; entries fitting the budget.
+    static func memory(_ d: DataDescription, policy: EvictionPolicy? = nil) throws -> CacheConfiguration {
+        var entries = defaultEntries
+        if let size = d.sampleSize, size > 0 {
+            entries = min(100_000, max(16, memoryBudget / size))
+        }
+        if d.hints.access == .writeHeavy { entries = min(entries, writeHeavyEntries) }
+        return try CacheConfiguration(maxSize: entries, policy: policy ?? d.preferredPolicy)
+    }
+
+    /// A persistent store: engine defaults, the access hint's policy.
+    static func persistent(_ d: DataDescription) throws -> CacheConfiguration {
+        try CacheConfiguration(policy: d.preferredPolicy)
+    }
+}

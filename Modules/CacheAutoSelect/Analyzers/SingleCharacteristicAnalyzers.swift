@@ -1,0 +1,177 @@
+import CacheCore
+
+private typealias E = KnownEngines
+
+/// DESIGN.md's persistence table.
+public struct PersistenceAnalyzer: DocumentedAnalyzer {
+    public init() {}
+    public var name: String { "persistence" }
+    public var priority: Int { 400 }
+    public var kind: AnalyzerKind { .single }
+    public var characteristics: String { "persistence" }
+    public var summary: String { "How long results must live." }
+
+    public var rules: [AnalyzerRule] {
+        [
+            AnalyzerRule("long-term", engine: E.cacheDisk, alternatives: [E.cacheKlepto],
+                         example: DataDescription(String.self, hints: .init(persistence: .longTerm))),
+            AnalyzerRule("session", engine: E.cacheKlepto, alternatives: [E.cacheDisk],
+                         example: DataDescription(String.self, hints: .init(persistence: .session))),
+            AnalyzerRule("ephemeral", engine: E.cacheTools, alternatives: [E.cacheFunctools],
+                         example: DataDescription(String.self, size: 200 * 1024 * 1024, hints: .init(persistence: .ephemeral))),
+        ]
+    }
+
+    public func analyze(_ d: DataDescription) throws -> Recommendation? {
+        switch d.hints.persistence {
+        case .longTerm:
+            return Recommendation(engine: E.cacheDisk, configuration: try RecommendedConfiguration.persistent(d),
+                                  reason: "long-term: must survive restarts", alternatives: [E.cacheKlepto])
+        case .session:
+            return Recommendation(engine: E.cacheKlepto, configuration: try RecommendedConfiguration.persistent(d),
+                                  reason: "session: kept across restarts for a while", alternatives: [E.cacheDisk])
+        case .ephemeral:
+            return Recommendation(engine: E.cacheTools, configuration: try RecommendedConfiguration.memory(d),
+                                  reason: "ephemeral: memory", alternatives: [E.cacheFunctools])
+        case nil:
+            return nil
+        }
+    }
+}
+
+/// DESIGN.md's size table.
+public struct SizeAnalyzer: DocumentedAnalyzer {
+    public init() {}
+    public var name: String { "size" }
+    public var priority: Int { 300 }
+    public var kind: AnalyzerKind { .single }
+    public var characteristics: String { "size" }
+    public var summary: String { "The size of one result (measured, declared, or fixed by the type)." }
+
+    public var rules: [AnalyzerRule] {
+        [
+            AnalyzerRule("< 10 KiB", engine: E.cacheTools, alternatives: [E.cacheFunctools],
+                         example: DataDescription([String: Int].self, size: 2_000)),
+            AnalyzerRule("10 KiB – 1 MiB", engine: E.cacheKlepto, alternatives: [E.cacheDisk],
+                         example: DataDescription(String.self, size: 100_000)),
+            AnalyzerRule("1 – 100 MiB", engine: E.cacheDisk, alternatives: [E.cacheJoblib],
+                         example: DataDescription(type: .bytes("Data"), size: 5_000_000)),
+            AnalyzerRule("> 100 MiB", engine: E.cacheJoblib, alternatives: [E.cacheDisk],
+                         example: DataDescription(type: .bytes("Data"), size: 200_000_000)),
+        ]
+    }
+
+    public func analyze(_ d: DataDescription) throws -> Recommendation? {
+        guard let sizeClass = d.sizeClass else { return nil }
+        let size = "\(d.sampleSize.map(CacheSizeFormat.bytes) ?? sizeClass.rawValue) (\(sizeClass.range))"
+        switch sizeClass {
+        case .small:
+            return Recommendation(engine: E.cacheTools, configuration: try RecommendedConfiguration.memory(d),
+                                  reason: "small values, \(size): memory", alternatives: [E.cacheFunctools])
+        case .medium:
+            return Recommendation(engine: E.cacheKlepto, configuration: try RecommendedConfiguration.persistent(d),
+                                  reason: "medium values, \(size)", alternatives: [E.cacheDisk])
+        case .large:
+            return Recommendation(engine: E.cacheDisk, configuration: try RecommendedConfiguration.persistent(d),
+                                  reason: "large values, \(size): on disk, not in memory", alternatives: [E.cacheJoblib])
+        case .huge:
+            return Recommendation(engine: E.cacheJoblib, configuration: try RecommendedConfiguration.persistent(d),
+                                  reason: "huge values, \(size): files loaded by memory map", alternatives: [E.cacheDisk])
+        }
+    }
+}
+
+/// DESIGN.md's concurrency table.
+public struct ConcurrencyAnalyzer: DocumentedAnalyzer {
+    public init() {}
+    public var name: String { "concurrency" }
+    public var priority: Int { 200 }
+    public var kind: AnalyzerKind { .single }
+    public var characteristics: String { "concurrency" }
+    public var summary: String { "Who shares the cache." }
+
+    public var rules: [AnalyzerRule] {
+        [
+            AnalyzerRule("multi-thread", engine: E.cacheTools, alternatives: [E.cacheBox],
+                         example: DataDescription(String.self, hints: .init(concurrency: .multiThread))),
+            AnalyzerRule("multi-process", engine: E.cacheDisk,
+                         example: DataDescription(String.self, hints: .init(concurrency: .multiProcess))),
+            AnalyzerRule("distributed", engine: E.cacheRedis,
+                         example: DataDescription(String.self, hints: .init(concurrency: .distributed))),
+        ]
+    }
+
+    public func analyze(_ d: DataDescription) throws -> Recommendation? {
+        switch d.hints.concurrency {
+        case .multiThread:
+            return Recommendation(engine: E.cacheTools, configuration: try RecommendedConfiguration.memory(d),
+                                  reason: "multi-thread: a thread-safe memory cache", alternatives: [E.cacheBox])
+        case .multiProcess:
+            return Recommendation(engine: E.cacheDisk, configuration: try RecommendedConfiguration.persistent(d),
+                                  reason: "multi-process: a disk cache every process opens")
+        case .distributed:
+            return Recommendation(engine: E.cacheRedis, configuration: try .init(), reason: "distributed: a shared server")
+        case .singleThread, nil:
+            return nil
+        }
+    }
+}
+
+/// DESIGN.md's selection table, by kind of data.
+public struct DataTypeAnalyzer: DocumentedAnalyzer {
+    public init() {}
+    public var name: String { "data-type" }
+    public var priority: Int { 100 }
+    public var kind: AnalyzerKind { .single }
+    public var characteristics: String { "type" }
+    public var summary: String { "The kind of data the result type holds." }
+
+    /// The table: category → engine and alternative.
+    public static let table: [(CacheDataCategory, CacheEngineID, [CacheEngineID])] = [
+        (.smallScalar, E.cacheTools, [E.cacheFunctools]),
+        (.collection, E.cacheTools, [E.cacheKlepto]),
+        (.numericArray, E.cacheJoblib, [E.cacheDisk]),
+        (.tabular, E.cacheJoblib, [E.cacheDisk]),
+        (.binaryBlob, E.cacheDisk, [E.cacheKlepto]),
+        (.document, E.cacheDisk, [E.cacheKlepto]),
+        (.model, E.cacheJoblib, [E.cacheDisk]),
+        (.customCodable, E.cacheKlepto, [E.cacheDisk]),
+        (.opaque, E.cacheTools, [E.cacheFunctools]),
+    ]
+
+    public var rules: [AnalyzerRule] {
+        Self.table.map { category, engine, alternatives in
+            AnalyzerRule(category.tableLabel, engine: engine, alternatives: alternatives,
+                         example: DataDescription(type: .named("Example", codable: category != .opaque, category: category)))
+        } + [AnalyzerRule("async results", engine: E.cacheAsync, alternatives: [E.cacheTools],
+                          example: DataDescription(type: .named("Example", codable: true, category: .customCodable),
+                                                   execution: .async, hints: .init(persistence: .longTerm)))]
+    }
+
+    public func analyze(_ d: DataDescription) throws -> Recommendation? {
+        if d.execution == .async {
+            return Recommendation(engine: E.cacheAsync, configuration: try RecommendedConfiguration.memory(d),
+                                  reason: "async results", alternatives: [E.cacheTools])
+        }
+        let category = d.category
+        guard let row = Self.table.first(where: { $0.0 == category }) else { return nil }
+        let memory = row.1 == E.cacheTools
+        let config = memory ? try RecommendedConfiguration.memory(d) : try RecommendedConfiguration.persistent(d)
+        let why = category == .opaque ? "\(d.type) is not Codable: only memory engines can hold it" : category.tableLabel
+        return Recommendation(engine: row.1, configuration: config, reason: why, alternatives: row.2)
+    }
+}
+
+/// The built-in analyzers.
+public enum BuiltinAnalyzers {
+    /// Every built-in analyzer, combinations first.
+    public static var all: [any TypeAnalyzer] { documented }
+
+    public static var documented: [any DocumentedAnalyzer] {
+        [
+            SharedAcrossProcessesAnalyzer(), AsyncResultsAnalyzer(), EphemeralInMemoryAnalyzer(),
+            PersistentArraysAnalyzer(), AccessPatternAnalyzer(),
+            PersistenceAnalyzer(), SizeAnalyzer(), ConcurrencyAnalyzer(), DataTypeAnalyzer(),
+        ]
+    }
+}

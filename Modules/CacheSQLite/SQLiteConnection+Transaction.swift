@@ -1,0 +1,50 @@
+import CCacheSQLite
+
+extension SQLiteConnection {
+    /// How a transaction takes its locks.
+    public enum TransactionKind: String, Sendable {
+        /// Takes locks on first use; a read that later writes may fail with `SQLITE_BUSY_SNAPSHOT`.
+        case deferred = "DEFERRED"
+        /// Takes the write lock at once (waiting up to the busy timeout): the choice for read-modify-write.
+        case immediate = "IMMEDIATE"
+        case exclusive = "EXCLUSIVE"
+    }
+
+    /// Runs `body` inside a transaction: committed when it returns, rolled back when it throws.
+    /// Nested calls run inside the outer transaction (a savepoint), so they compose.
+    /// - Throws: the body's error, or ``SQLiteError`` when BEGIN/COMMIT fails (e.g. busy past the timeout).
+    public func transaction<R>(_ kind: TransactionKind = .immediate, _ body: () throws -> R) throws -> R {
+        if isInTransaction {
+            try execute("SAVEPOINT cache_nested")
+            do {
+                let result = try body()
+                try execute("RELEASE cache_nested")
+                return result
+            } catch {
+                try? execute("ROLLBACK TO cache_nested")
+                try? execute("RELEASE cache_nested")
+                throw error
+            }
+        }
+        try cachedStatement("BEGIN \(kind.rawValue)").stepToCompletion()
+        let result: R
+        do {
+            result = try body()
+        } catch {
+            rollbackIfOpen()
+            throw error
+        }
+        do {
+            try cachedStatement("COMMIT").stepToCompletion()
+        } catch {
+            rollbackIfOpen()
+            throw error
+        }
+        return result
+    }
+
+    /// Rolls back the open transaction, if any, ignoring errors (used on failure paths).
+    public func rollbackIfOpen() {
+        if isInTransaction { _ = sqlite3_exec(handle, "ROLLBACK", nil, nil, nil) }
+    }
+}
