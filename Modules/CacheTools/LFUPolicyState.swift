@@ -7,9 +7,8 @@ import CacheCore
 /// table's `prev`/`next`); the victim is the head of the lowest bucket — among the least
 /// frequently used keys, the one that reached that count first. A slot's bucket is its
 /// `aux` word. Bucket records are recycled through a free list.
-@usableFromInline
-struct LFUPolicyState<Key: Hashable, Value>: ~Copyable {
-    @usableFromInline var table: SlotTable<Key, Value>
+public struct LFUPolicyState<Key: Hashable, Value>: SizeBoundedPolicyState, ~Copyable {
+    public var _table: SlotTable<Key, Value>
     /// Per bucket: use count, member list, neighbours in the bucket list.
     @usableFromInline var bucketCount: [Int] = []
     @usableFromInline var bucketMembers: [LinkedOrder] = []
@@ -18,13 +17,12 @@ struct LFUPolicyState<Key: Hashable, Value>: ~Copyable {
     @usableFromInline var freeBucket: Int32 = noSlot
     /// The bucket with the lowest count, or `noSlot`.
     @usableFromInline var lowest: Int32 = noSlot
-    @usableFromInline let maxSize: Int
-    @usableFromInline var counters = Counters()
+    public let _maxSize: Int
+    public var _counters = PolicyCounters()
 
-    @usableFromInline
-    init(maxSize: Int, expected: Int) {
-        self.maxSize = maxSize
-        table = SlotTable(expected: expected, features: .aux)
+    public init(_maxSize maxSize: Int, expected: Int) {
+        _maxSize = maxSize
+        _table = SlotTable(expected: expected, features: .aux)
     }
 
     /// A new bucket with `count`, linked after `after` (or first when `after` is `noSlot`).
@@ -64,8 +62,8 @@ struct LFUPolicyState<Key: Hashable, Value>: ~Copyable {
     /// Removes slot `s` from its bucket, dropping the bucket when it empties.
     @inlinable
     mutating func unlink(_ s: Int32) {
-        let b = table.aux.unsafelyUnwrapped[Int(s)]
-        bucketMembers[Int(b)].remove(s, table.prev, table.next)
+        let b = _table.aux.unsafelyUnwrapped[Int(s)]
+        bucketMembers[Int(b)].remove(s, _table.prev, _table.next)
         if bucketMembers[Int(b)].isEmpty { dropBucket(b) }
     }
 
@@ -74,14 +72,14 @@ struct LFUPolicyState<Key: Hashable, Value>: ~Copyable {
     mutating func linkNew(_ s: Int32) {
         var b = lowest
         if b < 0 || bucketCount[Int(b)] != 1 { b = newBucket(count: 1, after: noSlot) }
-        bucketMembers[Int(b)].append(s, table.prev, table.next)
-        table.aux.unsafelyUnwrapped[Int(s)] = b
+        bucketMembers[Int(b)].append(s, _table.prev, _table.next)
+        _table.aux.unsafelyUnwrapped[Int(s)] = b
     }
 
     /// cachetools `LFUCache.__touch`: one more use.
     @inlinable
     mutating func touch(_ s: Int32) {
-        let aux = table.aux.unsafelyUnwrapped
+        let aux = _table.aux.unsafelyUnwrapped
         let b = aux[Int(s)]
         let c = bucketCount[Int(b)]
         var nb = bucketNext[Int(b)]
@@ -93,114 +91,56 @@ struct LFUPolicyState<Key: Hashable, Value>: ~Copyable {
             }
             nb = newBucket(count: c + 1, after: b)
         }
-        bucketMembers[Int(b)].remove(s, table.prev, table.next)
+        bucketMembers[Int(b)].remove(s, _table.prev, _table.next)
         if bucketMembers[Int(b)].isEmpty { dropBucket(b) }
-        bucketMembers[Int(nb)].append(s, table.prev, table.next)
+        bucketMembers[Int(nb)].append(s, _table.prev, _table.next)
         aux[Int(s)] = nb
     }
 
-    @inlinable
-    mutating func get(_ key: Key) -> Value? {
-        let s = table.find(key)
-        if s < 0 {
-            counters.misses &+= 1
-            return nil
-        }
-        counters.hits &+= 1
-        touch(s)
-        return table.values[Int(s)]
-    }
+    public static var _cacheName: String { "LFUCache" }
 
     @inlinable
-    func contains(_ key: Key) -> Bool { table.find(key) >= 0 }
+    public mutating func _nextVictim() -> Int32 { bucketMembers[Int(lowest)].head }
 
     @inlinable
-    func peek(_ key: Key) -> Value? {
-        let s = table.find(key)
-        return s < 0 ? nil : table.values[Int(s)]
-    }
-
-    @inlinable @discardableResult
-    mutating func evictOne(_ removed: inout Removals<Key, Value>) -> Int32 {
-        let victim = bucketMembers[Int(lowest)].head
-        unlink(victim)
-        let (k, v) = table.free(victim)
-        counters.sizeEvictions &+= 1
-        removed.append(k, v, .size)
-        return victim
-    }
+    public mutating func _unlink(_ slot: Int32) { unlink(slot) }
 
     @inlinable
-    mutating func set(_ key: Key, _ value: Value, weight: Int, _ removed: inout Removals<Key, Value>) {
-        let (s, isNew) = table.findOrReserve(key)
-        if isNew {
-            while table.totalWeight &+ weight > maxSize { evictOne(&removed) }
-            table.fill(s, key: key, value: value, weight: weight)
-            linkNew(s)
-            return
-        }
-        let diff = weight &- table.weights[Int(s)]
-        if diff > 0 && table.totalWeight &+ diff > maxSize {
-            var present = true
-            while table.totalWeight &+ (present ? diff : weight) > maxSize {
-                if evictOne(&removed) == s { present = false }
-            }
-            if !present {
-                let (n, _) = table.findOrReserve(key)
-                table.fill(n, key: key, value: value, weight: weight)
-                linkNew(n)
-                return
-            }
-        }
-        let old = table.replace(s, value: value, weight: weight)
-        removed.append(key, old, .replaced)
-        touch(s)  // cachetools counts an update as a use
-    }
+    public mutating func _linkNew(_ slot: Int32, expires: Double) { linkNew(slot) }
+
+    /// cachetools counts an update as a use.
+    @inlinable
+    public mutating func _relink(_ slot: Int32, expires: Double) { touch(slot) }
 
     @inlinable
-    mutating func remove(_ key: Key, _ removed: inout Removals<Key, Value>) -> Value? {
-        let s = table.removeKey(key)
-        if s < 0 { return nil }
-        unlink(s)
-        let (k, v) = table.release(s)
-        removed.append(k, v, .explicit)
-        return v
-    }
+    public mutating func _touch(_ slot: Int32) { touch(slot) }
 
     /// Slots in eviction order: lowest count first, then by arrival in the bucket.
-    @usableFromInline
-    func slotsInEvictionOrder() -> [Int32] {
+    public func _slotsInEvictionOrder() -> [Int32] {
         var out: [Int32] = []
         var b = lowest
         while b >= 0 {
-            out += bucketMembers[Int(b)].slots(table.next)
+            out += bucketMembers[Int(b)].slots(_table.next)
             b = bucketNext[Int(b)]
         }
         return out
     }
 
-    @usableFromInline
-    mutating func removeAll(_ removed: inout Removals<Key, Value>) {
-        let slots = slotsInEvictionOrder()
+    public mutating func _takeAllSlots() -> [Int32] {
+        let slots = _slotsInEvictionOrder()
         bucketCount.removeAll(keepingCapacity: true)
         bucketMembers.removeAll(keepingCapacity: true)
         bucketPrev.removeAll(keepingCapacity: true)
         bucketNext.removeAll(keepingCapacity: true)
         freeBucket = noSlot
         lowest = noSlot
-        for (k, v) in table.drain(slots) { removed.append(k, v, .cleared) }
+        return slots
     }
-
-    @usableFromInline
-    func keysInEvictionOrder() -> [Key] { slotsInEvictionOrder().map { table.keys[Int($0)] } }
 
     /// The use count of `key`, or nil when absent (for tests and diagnostics).
     @usableFromInline
     func useCount(_ key: Key) -> Int? {
-        let s = table.find(key)
-        return s < 0 ? nil : bucketCount[Int(table.aux.unsafelyUnwrapped[Int(s)])]
+        let s = _table.find(key)
+        return s < 0 ? nil : bucketCount[Int(_table.aux.unsafelyUnwrapped[Int(s)])]
     }
-
-    @usableFromInline
-    func stats() -> CacheStats { counters.snapshot(count: table.count, bytes: table.totalWeight) }
 }

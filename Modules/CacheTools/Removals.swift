@@ -1,10 +1,16 @@
 import CacheCore
 
+/// The name the policy states use for ``PolicyRemovals``.
+@usableFromInline
+typealias Removals<Key, Value> = PolicyRemovals<Key, Value>
+
 /// Entries that left a cache during one locked operation. They are handed back out of
 /// the lock so that the removal listener runs (and the values are released) unlocked.
 /// Holds the first entry inline so the common single eviction allocates nothing.
-@usableFromInline
-struct Removals<Key, Value> {
+///
+/// Public only because ``CachePolicyState``'s requirements mention it; it has no public
+/// members and users never see one.
+public struct PolicyRemovals<Key, Value> {
     @usableFromInline var first: (key: Key, value: Value, cause: RemovalCause)?
     @usableFromInline var rest: [(key: Key, value: Value, cause: RemovalCause)]
 
@@ -37,11 +43,11 @@ struct Removals<Key, Value> {
     }
 }
 
-extension Removals: Sendable where Key: Sendable, Value: Sendable {}
+extension PolicyRemovals: Sendable where Key: Sendable, Value: Sendable {}
 
-/// The counters every policy keeps under its lock.
-@usableFromInline
-struct Counters: Sendable {
+/// The counters every policy keeps under its lock (public only because
+/// ``CachePolicyState`` requires one; it has no public members).
+public struct PolicyCounters: Sendable {
     @usableFromInline var hits = 0
     @usableFromInline var misses = 0
     @usableFromInline var sizeEvictions = 0

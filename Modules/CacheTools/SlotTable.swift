@@ -29,9 +29,9 @@ struct SlotFeatures: OptionSet, Sendable {
 ///
 /// Invariant: `keys[s]` and `values[s]` are initialized exactly when a bucket refers to `s`
 /// (a *live* slot). The buffers are owned by this non-copyable value and freed in `deinit`;
-/// it is only ever used inside a `Mutex`, never shared.
-@usableFromInline
-struct SlotTable<Key: Hashable, Value>: ~Copyable {
+/// it is only ever used inside a `Mutex`, never shared. Public only because
+/// ``CachePolicyState`` requires one; it has no public members.
+public struct SlotTable<Key: Hashable, Value>: ~Copyable {
     /// 0 = empty; otherwise `hash32 << 32 | (slot + 1)`.
     @usableFromInline var buckets: UnsafeMutablePointer<UInt64>
     @usableFromInline var bucketMask: Int

@@ -29,26 +29,25 @@ struct TLRUHeapEntry: Sendable {
 /// times finds expired entries. As in cachetools, an updated or removed entry's heap
 /// record is not removed but made stale (the slot's `aux` generation moves on), and the
 /// heap is compacted when it holds more than twice as many records as entries.
-@usableFromInline
-struct TLRUPolicyState<Key: Hashable, Value>: ~Copyable {
-    @usableFromInline var table: SlotTable<Key, Value>
+public struct TLRUPolicyState<Key: Hashable, Value>: ExpiringCachePolicyState, ~Copyable {
+    /// The cache keeps the time-to-use function, and runs it before taking the lock.
+    public typealias _Settings = @Sendable (Key, Value, Double) -> Double
+
+    public var _table: SlotTable<Key, Value>
     @usableFromInline var order = LinkedOrder()
     @usableFromInline var heap: [TLRUHeapEntry] = []
     @usableFromInline var seq: UInt64 = 0
-    @usableFromInline let maxSize: Int
-    @usableFromInline var counters = Counters()
+    public let _maxSize: Int
+    public var _counters = PolicyCounters()
 
     @usableFromInline
     init(maxSize: Int, expected: Int) {
-        self.maxSize = maxSize
-        table = SlotTable(expected: expected, features: [.expiry, .aux])
+        _maxSize = maxSize
+        _table = SlotTable(expected: expected, features: [.expiry, .aux])
     }
 
     @inlinable
-    var expiry: UnsafeMutablePointer<Double> { table.expiry.unsafelyUnwrapped }
-
-    @inlinable
-    func isCurrent(_ e: TLRUHeapEntry) -> Bool { table.aux.unsafelyUnwrapped[Int(e.slot)] == e.generation }
+    func isCurrent(_ e: TLRUHeapEntry) -> Bool { _table.aux.unsafelyUnwrapped[Int(e.slot)] == e.generation }
 
     @usableFromInline
     mutating func heapPush(_ e: TLRUHeapEntry) {
@@ -86,19 +85,21 @@ struct TLRUPolicyState<Key: Hashable, Value>: ~Copyable {
         }
     }
 
+    public static var _cacheName: String { "TLRUCache" }
+
     @inlinable
-    mutating func removeSlot(_ s: Int32, _ cause: RemovalCause, _ removed: inout Removals<Key, Value>) {
-        order.remove(s, table.prev, table.next)
-        let (k, v) = table.free(s)  // bumps the generation: the heap record goes stale
-        if cause == .size { counters.sizeEvictions &+= 1 } else if cause == .expired { counters.expiredEvictions &+= 1 }
-        removed.append(k, v, cause)
+    public static func _expiry(forKey key: Key, value: Value, now: Double, settings ttu: _Settings) -> Double {
+        ttu(key, value, now)
     }
 
+    /// Freeing the slot afterwards bumps its generation: its heap record goes stale.
+    @inlinable
+    public mutating func _unlink(_ slot: Int32) { order.remove(slot, _table.prev, _table.next) }
+
     /// Removes every entry expired at `now`, earliest expiry first.
-    @usableFromInline
-    mutating func expire(_ now: Double, _ removed: inout Removals<Key, Value>) {
-        if heap.count > 2 * table.count {
-            let aux = table.aux.unsafelyUnwrapped
+    public mutating func _expire(_ now: Double, _ removed: inout PolicyRemovals<Key, Value>) {
+        if heap.count > 2 * _table.count {
+            let aux = _table.aux.unsafelyUnwrapped
             heap.removeAll { aux[Int($0.slot)] != $0.generation }
             var i = heap.count / 2 - 1
             while i >= 0 {
@@ -115,112 +116,50 @@ struct TLRUPolicyState<Key: Hashable, Value>: ~Copyable {
     }
 
     @inlinable
-    mutating func get(_ key: Key, now: Double, _ removed: inout Removals<Key, Value>) -> Value? {
-        let s = table.find(key)
-        if s < 0 {
-            counters.misses &+= 1
-            return nil
-        }
-        if !(now < expiry[Int(s)]) {
-            removeSlot(s, .expired, &removed)
-            counters.misses &+= 1
-            return nil
-        }
-        counters.hits &+= 1
-        order.moveToTail(s, table.prev, table.next)
-        return table.values[Int(s)]
-    }
+    public mutating func _nextVictim() -> Int32 { order.head }
 
     @inlinable
-    func peek(_ key: Key, now: Double) -> Value? {
-        let s = table.find(key)
-        return s >= 0 && now < expiry[Int(s)] ? table.values[Int(s)] : nil
-    }
+    public mutating func _linkNew(_ slot: Int32, expires: Double) { link(slot, expires: expires, append: true) }
 
     @inlinable
-    func contains(_ key: Key, now: Double) -> Bool {
-        let s = table.find(key)
-        return s >= 0 && now < expiry[Int(s)]
-    }
+    public mutating func _relink(_ slot: Int32, expires: Double) { link(slot, expires: expires, append: false) }
 
-    @inlinable @discardableResult
-    mutating func evictOne(_ removed: inout Removals<Key, Value>) -> Int32 {
-        let victim = order.head
-        removeSlot(victim, .size, &removed)
-        return victim
-    }
+    @inlinable
+    public mutating func _touch(_ slot: Int32) { order.moveToTail(slot, _table.prev, _table.next) }
 
     @inlinable
     mutating func link(_ s: Int32, expires: Double, append: Bool) {
         expiry[Int(s)] = expires
-        let aux = table.aux.unsafelyUnwrapped
+        let aux = _table.aux.unsafelyUnwrapped
         aux[Int(s)] &+= 1
         seq &+= 1
         heapPush(TLRUHeapEntry(expires: expires, seq: seq, slot: s, generation: aux[Int(s)]))
-        if append { order.append(s, table.prev, table.next) } else { order.moveToTail(s, table.prev, table.next) }
+        if append { order.append(s, _table.prev, _table.next) } else { order.moveToTail(s, _table.prev, _table.next) }
     }
 
     /// cachetools `TLRUCache.__setitem__`: `expires` was computed by the time-to-use function
     /// at `now`. A value already expired on arrival is not stored and removes the key's
     /// current entry (cause `.replaced`).
     @inlinable
-    mutating func set(
-        _ key: Key, _ value: Value, weight: Int, now: Double, expires: Double, _ removed: inout Removals<Key, Value>
+    public mutating func _set(
+        _ key: Key, _ value: Value, weight: Int, now: Double, expires: Double,
+        _ removed: inout PolicyRemovals<Key, Value>
     ) {
-        expire(now, &removed)
+        _expire(now, &removed)
         if !(now < expires) {
-            let s = table.find(key)
+            let s = _table.find(key)
             if s >= 0 { removeSlot(s, .replaced, &removed) }
             return
         }
-        let (s, isNew) = table.findOrReserve(key)
-        if isNew {
-            while table.totalWeight &+ weight > maxSize { evictOne(&removed) }
-            table.fill(s, key: key, value: value, weight: weight)
-            link(s, expires: expires, append: true)
-            return
-        }
-        let diff = weight &- table.weights[Int(s)]
-        if diff > 0 && table.totalWeight &+ diff > maxSize {
-            var present = true
-            while table.totalWeight &+ (present ? diff : weight) > maxSize {
-                if evictOne(&removed) == s { present = false }
-            }
-            if !present {
-                let (n, _) = table.findOrReserve(key)
-                table.fill(n, key: key, value: value, weight: weight)
-                link(n, expires: expires, append: true)
-                return
-            }
-        }
-        let old = table.replace(s, value: value, weight: weight)
-        removed.append(key, old, .replaced)
-        link(s, expires: expires, append: false)
+        store(key, value, weight: weight, expires: expires, &removed)
     }
 
-    @inlinable
-    mutating func remove(_ key: Key, now: Double, _ removed: inout Removals<Key, Value>) -> Value? {
-        let s = table.find(key)
-        if s < 0 { return nil }
-        if !(now < expiry[Int(s)]) {
-            removeSlot(s, .expired, &removed)
-            return nil
-        }
-        removeSlot(s, .explicit, &removed)
-        return removed.rest.last?.value ?? removed.first?.value
-    }
-
-    @usableFromInline
-    mutating func removeAll(_ removed: inout Removals<Key, Value>) {
-        let slots = order.slots(table.next)
+    public mutating func _takeAllSlots() -> [Int32] {
+        let slots = order.slots(_table.next)
         order = LinkedOrder()
         heap.removeAll()
-        for (k, v) in table.drain(slots) { removed.append(k, v, .cleared) }
+        return slots
     }
 
-    @usableFromInline
-    func keysInEvictionOrder() -> [Key] { order.slots(table.next).map { table.keys[Int($0)] } }
-
-    @usableFromInline
-    func stats() -> CacheStats { counters.snapshot(count: table.count, bytes: table.totalWeight) }
+    public func _slotsInEvictionOrder() -> [Int32] { order.slots(_table.next) }
 }

@@ -4,144 +4,78 @@ import CacheCore
 ///
 /// Two intrusive lists over the slot table: `order` (LRU: `prev`/`next`) picks size
 /// victims, `timeOrder` (insertion order, i.e. expiry order under a monotonic clock:
-/// `prev2`/`next2`) lets ``expire(_:_:)`` stop at the first live entry. An entry is live
+/// `prev2`/`next2`) lets ``_expire(_:_:)`` stop at the first live entry. An entry is live
 /// while `now < expiry`.
-@usableFromInline
-struct TTLPolicyState<Key: Hashable, Value>: ~Copyable {
-    @usableFromInline var table: SlotTable<Key, Value>
+public struct TTLPolicyState<Key: Hashable, Value>: ExpiringCachePolicyState, ~Copyable {
+    /// The cache keeps the time to live as given, for its `ttl` property.
+    public typealias _Settings = Duration
+
+    public var _table: SlotTable<Key, Value>
     @usableFromInline var order = LinkedOrder()
     @usableFromInline var timeOrder = LinkedOrder()
     @usableFromInline let ttl: Double
-    @usableFromInline let maxSize: Int
-    @usableFromInline var counters = Counters()
+    public let _maxSize: Int
+    public var _counters = PolicyCounters()
 
     @usableFromInline
     init(maxSize: Int, ttl: Double, expected: Int) {
-        self.maxSize = maxSize
+        _maxSize = maxSize
         self.ttl = ttl
-        table = SlotTable(expected: expected, features: [.expiry, .secondLinks])
+        _table = SlotTable(expected: expected, features: [.expiry, .secondLinks])
     }
 
-    @inlinable
-    var expiry: UnsafeMutablePointer<Double> { table.expiry.unsafelyUnwrapped }
-
-    /// Unlinks and frees an indexed slot, recording `cause`.
-    @inlinable
-    mutating func removeSlot(_ s: Int32, _ cause: RemovalCause, _ removed: inout Removals<Key, Value>) {
-        order.remove(s, table.prev, table.next)
-        timeOrder.remove(s, table.prev2.unsafelyUnwrapped, table.next2.unsafelyUnwrapped)
-        let (k, v) = table.free(s)
-        if cause == .size { counters.sizeEvictions &+= 1 } else if cause == .expired { counters.expiredEvictions &+= 1 }
-        removed.append(k, v, cause)
-    }
+    public static var _cacheName: String { "TTLCache" }
 
     /// Removes every entry expired at `now`, oldest first.
     @inlinable
-    mutating func expire(_ now: Double, _ removed: inout Removals<Key, Value>) {
+    public mutating func _expire(_ now: Double, _ removed: inout PolicyRemovals<Key, Value>) {
         while timeOrder.head >= 0 && !(now < expiry[Int(timeOrder.head)]) {
             removeSlot(timeOrder.head, .expired, &removed)
         }
     }
 
     @inlinable
-    mutating func get(_ key: Key, now: Double, _ removed: inout Removals<Key, Value>) -> Value? {
-        let s = table.find(key)
-        if s < 0 {
-            counters.misses &+= 1
-            return nil
-        }
-        if !(now < expiry[Int(s)]) {
-            removeSlot(s, .expired, &removed)
-            counters.misses &+= 1
-            return nil
-        }
-        counters.hits &+= 1
-        order.moveToTail(s, table.prev, table.next)
-        return table.values[Int(s)]
+    public mutating func _nextVictim() -> Int32 { order.head }
+
+    @inlinable
+    public mutating func _unlink(_ slot: Int32) {
+        order.remove(slot, _table.prev, _table.next)
+        timeOrder.remove(slot, _table.prev2.unsafelyUnwrapped, _table.next2.unsafelyUnwrapped)
     }
 
     @inlinable
-    func peek(_ key: Key, now: Double) -> Value? {
-        let s = table.find(key)
-        return s >= 0 && now < expiry[Int(s)] ? table.values[Int(s)] : nil
+    public mutating func _linkNew(_ slot: Int32, expires: Double) {
+        expiry[Int(slot)] = expires
+        order.append(slot, _table.prev, _table.next)
+        timeOrder.append(slot, _table.prev2.unsafelyUnwrapped, _table.next2.unsafelyUnwrapped)
+    }
+
+    /// Storing a value again restarts its time: it moves to the end of both lists.
+    @inlinable
+    public mutating func _relink(_ slot: Int32, expires: Double) {
+        _unlink(slot)
+        _linkNew(slot, expires: expires)
     }
 
     @inlinable
-    func contains(_ key: Key, now: Double) -> Bool {
-        let s = table.find(key)
-        return s >= 0 && now < expiry[Int(s)]
-    }
+    public mutating func _touch(_ slot: Int32) { order.moveToTail(slot, _table.prev, _table.next) }
 
-    @inlinable @discardableResult
-    mutating func evictOne(_ removed: inout Removals<Key, Value>) -> Int32 {
-        let victim = order.head
-        removeSlot(victim, .size, &removed)
-        return victim
-    }
-
+    /// cachetools `TTLCache.__setitem__`: expires first, then stores for `ttl` from `now`.
     @inlinable
-    mutating func link(_ s: Int32, expires: Double) {
-        expiry[Int(s)] = expires
-        order.append(s, table.prev, table.next)
-        timeOrder.append(s, table.prev2.unsafelyUnwrapped, table.next2.unsafelyUnwrapped)
+    public mutating func _set(
+        _ key: Key, _ value: Value, weight: Int, now: Double, expires: Double,
+        _ removed: inout PolicyRemovals<Key, Value>
+    ) {
+        _expire(now, &removed)
+        store(key, value, weight: weight, expires: now + ttl, &removed)
     }
 
-    @inlinable
-    mutating func set(_ key: Key, _ value: Value, weight: Int, now: Double, _ removed: inout Removals<Key, Value>) {
-        expire(now, &removed)
-        let expires = now + ttl
-        let (s, isNew) = table.findOrReserve(key)
-        if isNew {
-            while table.totalWeight &+ weight > maxSize { evictOne(&removed) }
-            table.fill(s, key: key, value: value, weight: weight)
-            link(s, expires: expires)
-            return
-        }
-        let diff = weight &- table.weights[Int(s)]
-        if diff > 0 && table.totalWeight &+ diff > maxSize {
-            var present = true
-            while table.totalWeight &+ (present ? diff : weight) > maxSize {
-                if evictOne(&removed) == s { present = false }
-            }
-            if !present {
-                let (n, _) = table.findOrReserve(key)
-                table.fill(n, key: key, value: value, weight: weight)
-                link(n, expires: expires)
-                return
-            }
-        }
-        let old = table.replace(s, value: value, weight: weight)
-        removed.append(key, old, .replaced)
-        order.remove(s, table.prev, table.next)
-        timeOrder.remove(s, table.prev2.unsafelyUnwrapped, table.next2.unsafelyUnwrapped)
-        link(s, expires: expires)
-    }
-
-    /// Removes `key`: its value with cause `.explicit` when live; when already expired it
-    /// leaves with cause `.expired` and the result is nil.
-    @inlinable
-    mutating func remove(_ key: Key, now: Double, _ removed: inout Removals<Key, Value>) -> Value? {
-        let s = table.find(key)
-        if s < 0 { return nil }
-        if !(now < expiry[Int(s)]) {
-            removeSlot(s, .expired, &removed)
-            return nil
-        }
-        removeSlot(s, .explicit, &removed)
-        return removed.rest.last?.value ?? removed.first?.value
-    }
-
-    @usableFromInline
-    mutating func removeAll(_ removed: inout Removals<Key, Value>) {
-        let slots = order.slots(table.next)
+    public mutating func _takeAllSlots() -> [Int32] {
+        let slots = order.slots(_table.next)
         order = LinkedOrder()
         timeOrder = LinkedOrder()
-        for (k, v) in table.drain(slots) { removed.append(k, v, .cleared) }
+        return slots
     }
 
-    @usableFromInline
-    func keysInEvictionOrder() -> [Key] { order.slots(table.next).map { table.keys[Int($0)] } }
-
-    @usableFromInline
-    func stats() -> CacheStats { counters.snapshot(count: table.count, bytes: table.totalWeight) }
+    public func _slotsInEvictionOrder() -> [Int32] { order.slots(_table.next) }
 }
