@@ -57,7 +57,8 @@ public protocol CachePolicyState<Key, Value>: ~Copyable {
     mutating func _remove(_ key: Key, now: Double, _ removed: inout PolicyRemovals<Key, Value>) -> Value?
 }
 
-// Defaults: a policy that never expires anything.
+// Defaults. A policy that reads the clock (``ExpiringCachePolicyState``) keeps an expiry
+// time per slot: its expired entries are misses and leave with cause `.expired`.
 extension CachePolicyState where Self: ~Copyable {
     @inlinable public static var _readsClock: Bool { false }
 
@@ -74,18 +75,26 @@ extension CachePolicyState where Self: ~Copyable {
             _counters.misses &+= 1
             return nil
         }
+        if Self._readsClock && !isLive(s, now) {
+            removeSlot(s, .expired, &removed)
+            _counters.misses &+= 1
+            return nil
+        }
         _counters.hits &+= 1
         _touch(s)
         return _table.values[Int(s)]
     }
 
     @inlinable
-    public func _contains(_ key: Key, now: Double) -> Bool { _table.find(key) >= 0 }
+    public func _contains(_ key: Key, now: Double) -> Bool {
+        let s = _table.find(key)
+        return s >= 0 && (!Self._readsClock || isLive(s, now))
+    }
 
     @inlinable
     public func _peek(_ key: Key, now: Double) -> Value? {
         let s = _table.find(key)
-        return s < 0 ? nil : _table.values[Int(s)]
+        return s >= 0 && (!Self._readsClock || isLive(s, now)) ? _table.values[Int(s)] : nil
     }
 
     @inlinable
@@ -109,6 +118,10 @@ extension CachePolicyState where Self: ~Copyable {
 
 // The operations every policy shares.
 extension CachePolicyState where Self: ~Copyable {
+    /// Whether slot `s` of an expiring policy is live at `now`.
+    @inlinable
+    func isLive(_ s: Int32, _ now: Double) -> Bool { now < _table.expiry.unsafelyUnwrapped[Int(s)] }
+
     /// Unlinks and frees an indexed slot, counting and recording `cause`; returns its value.
     @inlinable @discardableResult
     mutating func removeSlot(_ s: Int32, _ cause: RemovalCause, _ removed: inout Removals<Key, Value>) -> Value {

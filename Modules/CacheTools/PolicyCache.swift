@@ -49,6 +49,19 @@ where State.Key == Key, State.Value == Value {
     @inlinable
     var now: Double { State._readsClock ? clock.now() : 0 }
 
+    /// Runs `body` under the lock with a removal buffer, then delivers the removals to the
+    /// listener with the lock released.
+    @inlinable
+    func withLockDelivering<T: Sendable>(_ body: (inout State, inout Removals<Key, Value>) -> T) -> T {
+        let (result, removed) = state.withLock { s -> (T, Removals<Key, Value>) in
+            var r = Removals<Key, Value>()
+            let result = body(&s, &r)
+            return (result, r)
+        }
+        removed.deliver(to: listener)
+        return result
+    }
+
     /// The value for `key`, updating the policy's order as a hit does (see the cache's own
     /// documentation); counts a hit or a miss. An expired entry is removed (cause
     /// `.expired`) and counts as a miss.
@@ -62,13 +75,7 @@ where State.Key == Key, State.Value == Value {
             }
         }
         let now = clock.now()
-        let (v, removed) = state.withLock { s -> (Value?, Removals<Key, Value>) in
-            var r = Removals<Key, Value>()
-            let v = s._get(key, now: now, &r)
-            return (v, r)
-        }
-        removed.deliver(to: listener)
-        return v
+        return withLockDelivering { $0._get(key, now: now, &$1) }
     }
 
     /// Stores `value` for `key` (an expiring cache removes expired entries first), evicting
@@ -85,12 +92,7 @@ where State.Key == Key, State.Value == Value {
         }
         let now = self.now
         let expires = State._expiry(forKey: key, value: value, now: now, settings: settings)
-        let removed = state.withLock { s -> Removals<Key, Value> in
-            var r = Removals<Key, Value>()
-            s._set(key, value, weight: weight, now: now, expires: expires, &r)
-            return r
-        }
-        removed.deliver(to: listener)
+        withLockDelivering { $0._set(key, value, weight: weight, now: now, expires: expires, &$1) }
     }
 
     /// `CacheStore` entry point; a non-nil `ttl` throws `.unsupported` (no per-entry TTL).
@@ -118,24 +120,13 @@ where State.Key == Key, State.Value == Value {
     @inlinable @discardableResult
     public func removeValue(forKey key: Key) -> Value? {
         let now = self.now
-        let (v, removed) = state.withLock { s -> (Value?, Removals<Key, Value>) in
-            var r = Removals<Key, Value>()
-            let v = s._remove(key, now: now, &r)
-            return (v, r)
-        }
-        removed.deliver(to: listener)
-        return v
+        return withLockDelivering { $0._remove(key, now: now, &$1) }
     }
 
     /// Removes every entry (cause `.cleared`); counters are kept.
     /// - Complexity: O(n).
     public func removeAll() {
-        let removed = state.withLock { s -> Removals<Key, Value> in
-            var r = Removals<Key, Value>()
-            s.removeAll(&r)
-            return r
-        }
-        removed.deliver(to: listener)
+        withLockDelivering { $0.removeAll(&$1) }
     }
 
     /// Whether a live entry exists for `key`, without touching the policy's order or the
@@ -162,13 +153,10 @@ where State.Key == Key, State.Value == Value {
     func afterExpiring<T: Sendable>(_ body: (borrowing State) -> T) -> T {
         if !State._readsClock { return state.withLock { body($0) } }
         let now = clock.now()
-        let (result, removed) = state.withLock { s -> (T, Removals<Key, Value>) in
-            var r = Removals<Key, Value>()
+        return withLockDelivering { s, r in
             s._expire(now, &r)
-            return (body(s), r)
+            return body(s)
         }
-        removed.deliver(to: listener)
-        return result
     }
 
     /// The (live) keys in eviction order, next victim first (see the cache's own
