@@ -32,7 +32,8 @@ struct RedisRequest: Sendable {
     var target: RedisReplyTarget
 }
 
-/// Matches replies to requests in order (Redis answers pipelined commands in order),
+/// Splits the server's byte stream into RESP replies (parsing every complete reply of a
+/// read in one loop, without a message per reply through the pipeline), matches replies to requests in order (Redis answers pipelined commands in order),
 /// fails the connection when the oldest request gets no reply in time, and fails every
 /// pending request when the connection breaks. Lives on its channel's event loop only.
 ///
@@ -41,7 +42,7 @@ struct RedisRequest: Sendable {
 /// encoded into one buffer and flushed once. One timer watches the head of the queue
 /// (the oldest request, whose deadline is the earliest) instead of one timer per request.
 final class RedisCommandHandler: ChannelInboundHandler {
-    typealias InboundIn = RESPValue
+    typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     struct Pending {
@@ -51,6 +52,9 @@ final class RedisCommandHandler: ChannelInboundHandler {
     }
 
     private var pending = CircularBuffer<Pending>()
+    private let parser = RESPParser()
+    /// Bytes read but not yet parsed (a reply split across reads).
+    private var unparsed: ByteBuffer?
     private let timeout: TimeAmount
     private let server: String
     private var failure: RedisError?
@@ -89,7 +93,9 @@ final class RedisCommandHandler: ChannelInboundHandler {
                 buffer = context.channel.allocator.buffer(capacity: size)
             }
             for command in request.commands { buffer!.writeRESPCommand(command) }
-            pending.append(Pending(request: request, replies: [], deadline: deadline))
+            var replies: [RESPValue] = []
+            replies.reserveCapacity(request.commands.count)
+            pending.append(Pending(request: request, replies: replies, deadline: deadline))
         }
         guard let buffer else { return }
         if timer == nil { armTimer(context: context, for: deadline) }
@@ -123,7 +129,33 @@ final class RedisCommandHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let value = unwrapInboundIn(data)
+        var incoming = unwrapInboundIn(data)
+        if var buffered = unparsed {
+            unparsed = nil
+            buffered.writeBuffer(&incoming)
+            incoming = buffered
+        }
+        let parser = self.parser
+        while incoming.readableBytes > 0, failure == nil {
+            let parsed: (value: RESPValue, consumed: Int)?
+            do {
+                parsed = try incoming.withUnsafeReadableBytes { bytes in try parser.parse(bytes) }
+            } catch {
+                let detail = (error as? RESPParseError)?.description ?? "\(error)"
+                fail(context: context, RedisError(.protocolError, server: server, detail: detail))
+                return
+            }
+            guard let (value, consumed) = parsed else { break }
+            incoming.moveReaderIndex(forwardBy: consumed)
+            deliver(context: context, value)
+        }
+        if incoming.readableBytes > 0, failure == nil {
+            incoming.discardReadBytes()
+            unparsed = incoming
+        }
+    }
+
+    private func deliver(context: ChannelHandlerContext, _ value: RESPValue) {
         guard !pending.isEmpty else {
             fail(context: context, RedisError(.protocolError, server: server, detail: "a reply arrived with no command in flight: \(value)"))
             return

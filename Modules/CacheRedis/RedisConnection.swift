@@ -38,10 +38,7 @@ final class RedisConnection: Sendable {
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandlers([
-                        ByteToMessageHandler(RESPFrameDecoder()),
-                        RedisCommandHandler(timeout: timeout, server: server),
-                    ])
+                    try channel.pipeline.syncOperations.addHandler(RedisCommandHandler(timeout: timeout, server: server))
                 }
             }
         let connected = bootstrap.connect(host: configuration.host, port: configuration.port)
