@@ -109,7 +109,7 @@ let package = Package(
 )
 
 // One settings loop for every target: Swift 6 mode is the tools-version default;
-// strict memory safety stays off (it is an opt-in audit mode, not a correctness mode).
+// every target also enables ExistentialAny.
 for target in package.targets where target.type != .system && target.type != .plugin {
     var settings = target.swiftSettings ?? []
     settings.append(.enableUpcomingFeature("ExistentialAny"))

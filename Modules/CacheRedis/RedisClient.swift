@@ -49,8 +49,20 @@ public final class RedisClient: Sendable {
 
     /// A live connection for the next slot, connecting (or reconnecting) if needed.
     func connection() -> EventLoopFuture<RedisConnection> {
-        let index = nextSlot.wrappingAdd(1, ordering: .relaxed).oldValue % slots.count
-        return connection(slot: index)
+        connection(slot: nextSlotIndex())
+    }
+
+    func nextSlotIndex() -> Int {
+        slots.count == 1 ? 0 : nextSlot.wrappingAdd(1, ordering: .relaxed).oldValue % slots.count
+    }
+
+    /// The slot's connection when it is up (the fast path: no future, no event-loop hop).
+    func activeConnection(slot index: Int) -> RedisConnection? {
+        if closed.load(ordering: .relaxed) { return nil }
+        return slots[index].state.withLock { state -> RedisConnection? in
+            if case .connected(let connection) = state, connection.isActive { return connection }
+            return nil
+        }
     }
 
     func connection(slot index: Int) -> EventLoopFuture<RedisConnection> {
@@ -83,15 +95,36 @@ public final class RedisClient: Sendable {
         }
     }
 
+    static func commandName(_ commands: [[[UInt8]]]) -> String {
+        commands.first.map { String(decoding: $0.first ?? [], as: UTF8.self) } ?? ""
+    }
+
     /// Sends the commands in one write on one connection; the replies come back in order.
     func sendFuture(_ commands: [[[UInt8]]]) -> EventLoopFuture<[RESPValue]> {
-        let name = commands.first.map { String(decoding: $0.first ?? [], as: UTF8.self) } ?? ""
-        return connection().flatMap { $0.send(commands, name: name) }
+        let name = RedisClient.commandName(commands)
+        let index = nextSlotIndex()
+        if let connection = activeConnection(slot: index) { return connection.send(commands, name: name) }
+        return connection(slot: index).flatMap { $0.send(commands, name: name) }
+    }
+
+    /// Sends the commands in one write on one connection and suspends until the replies
+    /// arrive (in order). On a live connection this takes no future and no extra hop:
+    /// the request goes to the event loop and the reply resumes the caller from there.
+    func sendAsync(_ commands: [[[UInt8]]]) async throws -> [RESPValue] {
+        let name = RedisClient.commandName(commands)
+        let index = nextSlotIndex()
+        let connection: RedisConnection
+        if let active = activeConnection(slot: index) {
+            connection = active
+        } else {
+            connection = try await self.connection(slot: index).get()
+        }
+        return try await connection.send(commands, name: name)
     }
 
     /// Sends one command; returns its reply (an error reply as `.error`).
     public func send(_ command: [[UInt8]]) async throws -> RESPValue {
-        try await sendFuture([command]).get()[0]
+        try await sendAsync([command])[0]
     }
 
     /// Sends one command given as strings.
@@ -102,7 +135,7 @@ public final class RedisClient: Sendable {
     /// Sends several commands in one write (pipelining); returns their replies in order.
     public func pipeline(_ commands: [[[UInt8]]]) async throws -> [RESPValue] {
         guard !commands.isEmpty else { return [] }
-        return try await sendFuture(commands).get()
+        return try await sendAsync(commands)
     }
 
     /// Sends one command and waits for its reply on the calling thread.

@@ -7,9 +7,9 @@ import Darwin
 
 /// A real `redis-server` started for a test on 127.0.0.1, on a free port, in a
 /// temporary directory, with persistence off; stopped by ``stop()``.
+// @unchecked Sendable: `pid` is only replaced by start/stop, which the owning test
+// calls sequentially; other tasks read only the immutable `port` and `directory`.
 final class RedisServer: @unchecked Sendable {
-    // @unchecked Sendable: `pid` is only replaced by start/stop, which the owning test
-    // calls sequentially; other tasks read only the immutable `port` and `directory`.
     let port: Int
     let directory: URL
     let extraArguments: [String]
@@ -143,8 +143,8 @@ func canConnect(port: Int) -> Bool {
 
 /// A TCP listener on 127.0.0.1 that answers every connection with fixed bytes (or never
 /// answers), to test what the client does with a broken or silent server.
+// @unchecked Sendable: `fd` and `port` are set once in init; the accept thread only reads them.
 final class FakeServer: @unchecked Sendable {
-    // @unchecked Sendable: `fd` and `port` are set once in init; the accept thread only reads them.
     let fd: Int32
     let port: Int
 

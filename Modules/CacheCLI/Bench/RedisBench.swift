@@ -2,15 +2,19 @@ import CacheCore
 import CacheRESP
 import CacheRedis
 import Foundation
+import Synchronization
 
 /// The `redis` workload: against a redis-server this command starts on a free port,
-/// in the same run as `redis-benchmark` on that server with the same value size:
+/// in the same run as `redis-benchmark` on that server with the same value size, passes
+/// alternating between the two:
 /// - single GET latency (p50, p90) vs `redis-benchmark -c 1 -P 1 -t set,get -d N`;
 /// - pipelined GET throughput, 16 in flight on one connection, vs `-c 1 -P 16`.
 /// Our figures go through the public API: `RedisClient.send` / `pipeline` (raw GET) and
 /// `RedisStore.value(forKey:)` (GET plus envelope decoding).
 enum RedisBench {
     static let operations = 20_000
+    /// GETs per pipelined pass, the same count `redis-benchmark -P 16` runs (`-n`).
+    static let pipelinedOperations = operations * 8
 
     struct BenchmarkRow { var rps: Double; var p50Microseconds: Double }
 
@@ -33,53 +37,63 @@ enum RedisBench {
         }
         usleep(300_000)
 
-        // redis-benchmark first (its SET populates the key its GET reads: key:__rand_int__).
+        // Passes alternate between redis-benchmark and our client (P1, ours single, P16,
+        // ours pipelined) so that load drifting on a shared machine hits both sides alike.
+        // redis-benchmark's SET populates the key its GET reads (key:__rand_int__).
+        let client = try RedisClient(url: "redis://127.0.0.1:\(port)?pool=1")
+        let key = Array("key:__rand_int__".utf8)
+        let get = [Array("GET".utf8), key]
         var single: [BenchmarkRow] = [], pipelined: [BenchmarkRow] = []
-        for _ in 0..<passes {
+        let oursP50 = Mutex<[Double]>([]), oursLatencies = Mutex<[Double]>([]), oursRates = Mutex<[Double]>([])
+        for pass in 0..<passes {
             single.append(try redisBenchmark(benchmarkPath, port: port, pipeline: 1, valueSize: valueSize))
+            if pass == 0 {
+                // Warm connection (connect, first allocations) before any timed GET.
+                try runDetachedBench { for _ in 0..<1_000 { _ = try await client.send(get) } }
+            }
+            // Single GETs: p50 per pass (the spread) and p90 over every GET of every pass.
+            try runDetachedBench {
+                var latencies: [Double] = []
+                latencies.reserveCapacity(operations)
+                for _ in 0..<operations {
+                    let start = nowNanoseconds()
+                    let reply = try await client.send(get)
+                    latencies.append(Double(nowNanoseconds() - start) / 1_000)
+                    guard reply.bytes?.count == valueSize else { throw BenchError("GET returned \(reply)") }
+                }
+                let median = Samples(values: latencies).median
+                oursP50.withLock { $0.append(median) }
+                oursLatencies.withLock { $0 += latencies }
+            }
             pipelined.append(try redisBenchmark(benchmarkPath, port: port, pipeline: 16, valueSize: valueSize))
+            // 16 in flight on one connection: batches of 16 GETs, each sent once the previous
+            // batch is answered, exactly as `redis-benchmark -c 1 -P 16` does; as many GETs.
+            try runDetachedBench {
+                let batch = [[[UInt8]]](repeating: get, count: 16)
+                let batches = pipelinedOperations / 16
+                let start = nowNanoseconds()
+                for _ in 0..<batches {
+                    let replies = try await client.pipeline(batch)
+                    guard replies.count == 16 else { throw BenchError("pipeline returned \(replies.count) replies") }
+                }
+                let rate = Double(batches * 16) / (Double(nowNanoseconds() - start) / 1e9)
+                oursRates.withLock { $0.append(rate) }
+            }
         }
         let baselineP50 = Samples(values: single.map(\.p50Microseconds))
         let baselinePipelined = Samples(values: pipelined.map(\.rps))
         reporter.report(row("redis-benchmark -c1 -P1 -d\(valueSize)", "get-p50", baselineP50, "µs", baseline: true))
         reporter.report(row("redis-benchmark -c1 -P16 -d\(valueSize)", "get-pipelined", baselinePipelined, "ops/s", baseline: true))
+        let singleSamples = Samples(values: oursP50.withLock { $0 })
+        reporter.report(row("CacheRedis.RedisClient", "get-p50", singleSamples, "µs", baseline: false,
+                            p90: Samples(values: oursLatencies.withLock { $0 }).p90,
+                            ratio: singleSamples.median / baselineP50.median, baselineName: "redis-benchmark -c1 -P1"))
+        let pipelinedSamples = Samples(values: oursRates.withLock { $0 })
+        reporter.report(row("CacheRedis.RedisClient", "get-pipelined", pipelinedSamples, "ops/s", baseline: false,
+                            ratio: pipelinedSamples.median / baselinePipelined.median, baselineName: "redis-benchmark -c1 -P16"))
 
+        // Through the store (GET + envelope decode of a [UInt8] value).
         try runDetachedBench {
-            let client = try RedisClient(url: "redis://127.0.0.1:\(port)?pool=1")
-            let key = Array("key:__rand_int__".utf8)
-            // Single GETs: p50 and p90 over every GET of every pass; per-pass p50 for the spread.
-            var all: [Double] = []
-            var passP50: [Double] = []
-            for _ in 0..<passes {
-                var latencies: [Double] = []
-                latencies.reserveCapacity(operations)
-                for _ in 0..<operations {
-                    let start = nowNanoseconds()
-                    let reply = try await client.send([Array("GET".utf8), key])
-                    latencies.append(Double(nowNanoseconds() - start) / 1_000)
-                    guard reply.bytes?.count == valueSize else { throw BenchError("GET returned \(reply)") }
-                }
-                passP50.append(Samples(values: latencies).median)
-                all += latencies
-            }
-            let everything = Samples(values: all)
-            let single = Samples(values: passP50)
-            reporter.report(row("CacheRedis.RedisClient", "get-p50", single, "µs", baseline: false, p90: everything.p90,
-                                ratio: single.median / baselineP50.median, baselineName: "redis-benchmark -c1 -P1"))
-
-            // 16 in flight on one connection.
-            let batch = [[[UInt8]]](repeating: [Array("GET".utf8), key], count: 16)
-            let rates = try await measureAsyncPasses(passes) {
-                for _ in 0..<(operations / 16) {
-                    let replies = try await client.pipeline(batch)
-                    guard replies.count == 16 else { throw BenchError("pipeline returned \(replies.count) replies") }
-                }
-            }.map { Double(operations / 16 * 16) / ($0 / 1e9) }
-            let pipelinedSamples = Samples(values: rates)
-            reporter.report(row("CacheRedis.RedisClient", "get-pipelined", pipelinedSamples, "ops/s", baseline: false,
-                                ratio: pipelinedSamples.median / baselinePipelined.median, baselineName: "redis-benchmark -c1 -P16"))
-
-            // Through the store (GET + envelope decode of a [UInt8] value).
             let store = RedisStore<[UInt8]>(client: client)
             let cacheKey = try CacheKey(name: "bench", arguments: 1)
             try await store.setValue([UInt8](repeating: 7, count: valueSize), forKey: cacheKey, ttl: nil)
@@ -109,7 +123,7 @@ enum RedisBench {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = ["-h", "127.0.0.1", "-p", "\(port)", "-c", "1", "-P", "\(pipeline)", "-t", "set,get",
-                             "-d", "\(valueSize)", "-n", "\(pipeline == 1 ? operations : operations * 8)", "--csv"]
+                             "-d", "\(valueSize)", "-n", "\(pipeline == 1 ? operations : pipelinedOperations)", "--csv"]
         let pipe = Pipe()
         process.standardOutput = pipe
         try process.run()
