@@ -252,9 +252,12 @@ extension DiskCache {
     // MARK: Introspection
 
     /// Entries held now (expired ones not yet culled included).
+    /// - Complexity: O(1) when totals are kept (a size limit); otherwise O(n) after each
+    ///   change by any process (then reused).
     public var count: Int { (try? withDatabase("count") { Int(try $0.totals().count) }) ?? 0 }
 
     /// Bytes on disk: the database pages plus the value files.
+    /// - Complexity: as ``count``.
     public func volume() throws -> Int {
         try withDatabase("volume") { database in
             Int(try database.databaseBytes() + database.totals().fileSize)
@@ -262,6 +265,7 @@ extension DiskCache {
     }
 
     /// Hits, misses and evictions of this instance; count and bytes (Σ key + value) of the cache.
+    /// - Complexity: as ``count``.
     public var stats: CacheStats {
         (try? withDatabase("stats") { database in
             var stats = database.stats

@@ -62,6 +62,15 @@ final class DiskCacheDatabase {
     var obsoleteFiles: [String] = []
     /// Removals by cause in the transaction in progress, counted once it commits.
     var pendingRemovals: [RemovalCause: Int] = [:]
+    /// Whether `cache_meta` keeps the totals (schema version 3). Once on, it stays on, so
+    /// only `false` needs re-reading (at the start of each write transaction, since another
+    /// process may turn it on at any time).
+    var totalsKept = false
+    /// Write transactions this connection committed: with `PRAGMA data_version` (which
+    /// counts other connections' commits), whether ``computedTotals`` is still current.
+    var localCommits: UInt64 = 0
+    /// Totals computed from `entries` (when they are not kept), and when.
+    var computedTotals: (dataVersion: Int64, localCommits: UInt64, totals: Totals)?
 
     init(path: String, options: DiskCacheOptions, files: ValueFiles) throws {
         self.path = path
@@ -84,7 +93,28 @@ final class DiskCacheDatabase {
             case .leastFrequentlyUsed: try db.execute("CREATE INDEX IF NOT EXISTS entries_access_count ON entries(access_count, rowid)")
             case .leastRecentlyStored, .none: break
             }
+            totalsKept = try readTotalsKept()
+            // A size limit is enforced from the running totals: turn them on (every process
+            // then keeps them), computed once from the entries.
+            if options.sizeLimit != nil && !totalsKept {
+                try db.transaction(.immediate) {
+                    try db.execute("""
+                        UPDATE cache_meta SET count = (SELECT count(*) FROM entries),
+                          size = (SELECT coalesce(sum(size), 0) FROM entries),
+                          file_size = (SELECT coalesce(sum(value_size), 0) FROM entries WHERE file IS NOT NULL),
+                          totals_kept = 1
+                        WHERE id = 0 AND totals_kept = 0
+                        """)
+                }
+                totalsKept = true
+            }
         }
+    }
+
+    func readTotalsKept() throws -> Bool {
+        let select = try db.cachedStatement("SELECT totals_kept FROM cache_meta WHERE id = 0")
+        defer { select.reset() }
+        return try select.step() && select.int64(0) != 0
     }
 
     /// Retries `body` while SQLite reports busy beyond its own handler (e.g. WAL recovery), up to `timeout`.
@@ -115,8 +145,14 @@ final class DiskCacheDatabase {
         pendingRemovals.removeAll(keepingCapacity: true)
         do {
             let result = try DiskCacheDatabase.retryingBusy(timeout: options.busyTimeout) {
-                try db.transaction(.immediate, body)
+                try db.transaction(.immediate) {
+                    // Under the write lock, on the newest snapshot: another process may have
+                    // turned the totals on since this connection last looked.
+                    if !totalsKept { totalsKept = try readTotalsKept() }
+                    return try body()
+                }
             }
+            localCommits &+= 1
             committed()
             return result
         } catch {
@@ -264,7 +300,7 @@ final class DiskCacheDatabase {
                 obsoleteFiles.append(file)
             }
         }
-        try adjustTotals(count: -Int64(rows.count), size: -size, fileSize: -fileSize)
+        if totalsKept { try adjustTotals(count: -Int64(rows.count), size: -size, fileSize: -fileSize) }
         pendingRemovals[cause, default: 0] += rows.count
     }
 
@@ -343,11 +379,14 @@ final class DiskCacheDatabase {
         let newRowID = db.lastInsertRowID
         if let file = old?.file { obsoleteFiles.append(file) }
         if old != nil { pendingRemovals[oldExpired ? .expired : .replaced, default: 0] += 1 }
-        let newFileSize = value.fileName == nil ? 0 : Int64(value.valueSize)
-        let size = try adjustTotals(count: old == nil ? 1 : 0, size: entrySize - (old?.size ?? 0),
-                                    fileSize: newFileSize - (old?.file == nil ? 0 : old!.valueSize))
-        if let limit = options.sizeLimit, size > Int64(limit) {
-            try evict(toFit: Int64(limit), current: size, sparing: newRowID)
+        if totalsKept {
+            // Always on with a size limit (turned on when the cache opened).
+            let newFileSize = value.fileName == nil ? 0 : Int64(value.valueSize)
+            let size = try adjustTotals(count: old == nil ? 1 : 0, size: entrySize - (old?.size ?? 0),
+                                        fileSize: newFileSize - (old?.file == nil ? 0 : old!.valueSize))
+            if let limit = options.sizeLimit, size > Int64(limit) {
+                try evict(toFit: Int64(limit), current: size, sparing: newRowID)
+            }
         }
         writesSinceCull += 1
         if writesSinceCull >= options.cullInterval {
@@ -421,8 +460,9 @@ final class DiskCacheDatabase {
         let select = try db.cachedStatement("SELECT rowid, file, size, value_size FROM entries WHERE file IS NOT NULL")
         while try select.step() { rows.append(row(select)) }
         select.reset()
-        let count = try db.scalarInt("SELECT count FROM cache_meta WHERE id = 0") ?? 0
-        try db.execute("DELETE FROM entries; UPDATE cache_meta SET count = 0, size = 0, file_size = 0 WHERE id = 0")
+        try db.execute("DELETE FROM entries")
+        let count = db.changes
+        try db.execute("UPDATE cache_meta SET count = 0, size = 0, file_size = 0 WHERE id = 0")
         obsoleteFiles.append(contentsOf: rows.compactMap(\.file))
         pendingRemovals[.cleared, default: 0] += Int(count)
         return Int(count)
@@ -500,8 +540,30 @@ final class DiskCacheDatabase {
         return result
     }
 
-    /// The totals row: entries, Σ size, Σ file bytes.
-    func totals() throws -> (count: Int64, size: Int64, fileSize: Int64) {
+    typealias Totals = (count: Int64, size: Int64, fileSize: Int64)
+
+    /// Entries, Σ size, Σ file bytes: from the totals row when kept, else computed from the
+    /// entries (O(n), reused until this or another connection commits a change).
+    func totals() throws -> Totals {
+        try db.transaction(.deferred) {
+            if !totalsKept { totalsKept = try readTotalsKept() }
+            if totalsKept { return try keptTotals() }
+            let dataVersion = try db.scalarInt("PRAGMA data_version") ?? 0
+            if let computed = computedTotals, computed.dataVersion == dataVersion, computed.localCommits == localCommits {
+                return computed.totals
+            }
+            let select = try db.cachedStatement("""
+                SELECT count(*), coalesce(sum(size), 0), coalesce(sum(CASE WHEN file IS NOT NULL THEN value_size END), 0) FROM entries
+                """)
+            defer { select.reset() }
+            let totals: Totals = try select.step() ? (select.int64(0), select.int64(1), select.int64(2)) : (0, 0, 0)
+            computedTotals = (dataVersion, localCommits, totals)
+            return totals
+        }
+    }
+
+    /// The totals row (meaningful when `totals_kept` = 1).
+    func keptTotals() throws -> Totals {
         let select = try db.cachedStatement("SELECT count, size, file_size FROM cache_meta WHERE id = 0")
         defer { select.reset() }
         guard try select.step() else { return (0, 0, 0) }
