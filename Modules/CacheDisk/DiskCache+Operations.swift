@@ -23,14 +23,18 @@ extension DiskCache {
 
     func get<V: Sendable>(_ key: DiskCacheKey, codec: ValueCodec<V>, counting: Bool = true) throws -> V? {
         let now = self.now()
-        let result = try withDatabase("get") { database in
-            try database.lookup(key, codec: codec, now: now, counting: counting, touch: counting)
+        // The row is found and an inline value decoded under the lock; a file value is
+        // read after it.
+        var found = DiskCacheDatabase.RowFound.miss
+        let inline: V? = try withDatabase("get") { database in
+            found = try database.findRow(key, signature: codec.signature, now: now, counting: counting)
+            guard case .inline(let rowid, let valueSize, let checksum, let serializerID) = found else { return nil }
+            return try database.decodeInline(key, codec: codec, rowid: rowid, valueSize: valueSize, checksum: checksum,
+                                             serializerID: serializerID, now: now, counting: counting, touch: counting)
         }
-        switch result {
-        case .miss: return nil
-        case .hit(let value): return value
-        case .file(let reference): return try readFile(reference, key: key, codec: codec, counting: counting)
-        }
+        if inline != nil { return inline }
+        guard case .file(let reference) = found else { return nil }
+        return try readFile(reference, key: key, codec: codec, counting: counting)
     }
 
     /// Expiry and compute time of a live entry (for early recomputation).

@@ -72,6 +72,13 @@ final class DiskCacheDatabase {
     /// Totals computed from `entries` (when they are not kept), and when.
     var computedTotals: (dataVersion: Int64, localCommits: UInt64, totals: Totals)?
 
+    // The statements of get and set, held directly rather than looked up by their SQL
+    // text; released before the connection closes.
+    var lookupStatement: SQLiteStatement?
+    var existingStatement: SQLiteStatement?
+    var insertStatement: SQLiteStatement?
+    var totalsKeptStatement: SQLiteStatement?
+
     init(path: String, options: DiskCacheOptions, files: ValueFiles) throws {
         self.path = path
         self.options = options
@@ -111,8 +118,17 @@ final class DiskCacheDatabase {
         }
     }
 
+    /// `slot`'s statement, prepared from `sql` on first use.
+    @inline(__always)
+    func prepared(_ slot: inout SQLiteStatement?, _ sql: String) throws -> SQLiteStatement {
+        if let statement = slot { return statement }
+        let statement = try db.prepare(sql)
+        slot = statement
+        return statement
+    }
+
     func readTotalsKept() throws -> Bool {
-        let select = try db.cachedStatement("SELECT totals_kept FROM cache_meta WHERE id = 0")
+        let select = try prepared(&totalsKeptStatement, "SELECT totals_kept FROM cache_meta WHERE id = 0")
         defer { select.reset() }
         return try select.step() && select.int64(0) != 0
     }
@@ -132,7 +148,13 @@ final class DiskCacheDatabase {
         }
     }
 
-    func close() { db.close() }
+    func close() {
+        lookupStatement = nil
+        existingStatement = nil
+        insertStatement = nil
+        totalsKeptStatement = nil
+        db.close()
+    }
 
     // MARK: Transactions and file bookkeeping
 
@@ -183,30 +205,42 @@ final class DiskCacheDatabase {
         FROM entries WHERE key = ?
         """
 
-    /// Looks `key` up. An inline value is decoded here (zero-copy from SQLite's page);
-    /// a file value is returned as a reference to read outside the lock.
-    /// Expired entries are removed (lazy expiry). Counts hits and misses unless `counting` is false.
-    func lookup<V>(_ key: DiskCacheKey, codec: ValueCodec<V>, now: Double, counting: Bool = true, touch: Bool = true) throws -> LookupResult<V> {
-        let statement = try db.cachedStatement(DiskCacheDatabase.lookupSQL)
+    /// What ``findRow(_:signature:now:counting:)`` found. Not generic, so the common
+    /// part of every read instantiates no generic metadata.
+    enum RowFound {
+        case miss
+        case file(FileReference)
+        /// The lookup statement is left on the row (column 7 is the value) for
+        /// ``decodeInline(_:codec:rowid:valueSize:checksum:serializerID:now:counting:touch:)``.
+        case inline(rowid: Int64, valueSize: Int, checksum: Hash128, serializerID: String?)
+    }
+
+    /// Finds `key`'s row. Expired entries and entries of another serializer are removed
+    /// (lazy expiry) and are misses. Counts misses unless `counting` is false.
+    func findRow(_ key: DiskCacheKey, signature: CodecSignature, now: Double, counting: Bool) throws -> RowFound {
+        let statement = try prepared(&lookupStatement, DiskCacheDatabase.lookupSQL)
         try key.storageBytes.withUnsafeBytes { try statement.bind(unsafeNoCopyBlob: $0, at: 1) }
-        defer { statement.reset(); statement.clearBindings() }
         guard try statement.step() else {
+            statement.reset()
+            statement.clearBindings()
             if counting { stats.misses += 1 }
             return .miss
         }
         let rowid = statement.int64(0)
         if !statement.isNull(1), statement.double(1) <= now {
             statement.reset()
+            statement.clearBindings()
             try removeExpired(rowid: rowid)
             if counting { stats.misses += 1 }
             return .miss
         }
         let formatVersion = UInt16(truncatingIfNeeded: statement.int64(3))
-        guard codec.accepts(serializer: statement, column: 2, formatVersion: formatVersion) else {
+        guard signature.accepts(serializer: statement, column: 2, formatVersion: formatVersion) else {
             let stored = statement.text(2) ?? "?"
             statement.reset()
+            statement.clearBindings()
             options.logger.warning("disk cache entry written with another serializer; treating it as a miss and removing it",
-                                   metadata: ["path": "\(path)", "key": "\(key)", "stored": "\(stored)@\(formatVersion)", "expected": "\(codec.id)@\(codec.formatVersion)"])
+                                   metadata: ["path": "\(path)", "key": "\(key)", "stored": "\(stored)@\(formatVersion)", "expected": "\(signature.id)@\(signature.formatVersion)"])
             try removeUndecodable(rowid: rowid)
             if counting { stats.misses += 1 }
             return .miss
@@ -215,26 +249,55 @@ final class DiskCacheDatabase {
         let checksum = statement.withBlob(5) { decodeChecksum($0) }
         if !statement.isNull(6), let file = statement.text(6) {
             let serializerID = statement.text(2) ?? ""
+            statement.reset()
+            statement.clearBindings()
             return .file(FileReference(rowid: rowid, name: file, valueSize: valueSize, checksum: checksum,
                                        serializerID: serializerID, formatVersion: formatVersion))
         }
-        let serializerID = codec.needsSerializerID ? (statement.text(2) ?? "") : codec.id
-        let decoded: V? = statement.withBlob(7) { bytes -> V? in
-            guard bytes.count == valueSize, XXH3.hash128(bytes) == checksum else { return nil }
-            return try? codec.decode(bytes, serializerID: serializerID)
-        }
-        guard let decoded else {
-            statement.reset()
-            options.logger.warning("disk cache inline value failed its checksum or did not decode; removing it",
-                                   metadata: ["path": "\(path)", "key": "\(key)"])
-            try removeUndecodable(rowid: rowid)
-            if counting { stats.misses += 1 }
-            return .miss
+        return .inline(rowid: rowid, valueSize: valueSize, checksum: checksum,
+                       serializerID: signature.needsSerializerID ? (statement.text(2) ?? "") : nil)
+    }
+
+    /// Verifies and decodes the inline value the lookup statement is on (zero-copy from
+    /// SQLite's page), then releases the statement. A value failing its checksum or not
+    /// decoding is removed and is a miss (`nil`).
+    func decodeInline<V>(_ key: DiskCacheKey, codec: ValueCodec<V>, rowid: Int64, valueSize: Int, checksum: Hash128,
+                         serializerID: String?, now: Double, counting: Bool, touch: Bool) throws -> V? {
+        let statement = lookupStatement!
+        // Valid until the statement is reset: verified and decoded (copied) before that.
+        let bytes = statement.unsafeBlob(7)
+        if bytes.count == valueSize && XXH3.hash128(bytes) == checksum {
+            // (do/catch rather than `try?`: no Optional of a generic type to instantiate.)
+            do {
+                let decoded = try codec.decode(bytes, serializerID: serializerID ?? codec.id)
+                statement.reset()
+                statement.clearBindings()
+                if counting { stats.hits += 1 }
+                if touch { recordAccess(rowid: rowid, now: now) }
+                return decoded
+            } catch {}
         }
         statement.reset()
-        if counting { stats.hits += 1 }
-        if touch { recordAccess(rowid: rowid, now: now) }
-        return .hit(decoded)
+        statement.clearBindings()
+        options.logger.warning("disk cache inline value failed its checksum or did not decode; removing it",
+                               metadata: ["path": "\(path)", "key": "\(key)"])
+        try removeUndecodable(rowid: rowid)
+        if counting { stats.misses += 1 }
+        return nil
+    }
+
+    /// Looks `key` up. An inline value is decoded here (zero-copy from SQLite's page);
+    /// a file value is returned as a reference to read outside the lock.
+    /// Expired entries are removed (lazy expiry). Counts hits and misses unless `counting` is false.
+    func lookup<V>(_ key: DiskCacheKey, codec: ValueCodec<V>, now: Double, counting: Bool = true, touch: Bool = true) throws -> LookupResult<V> {
+        switch try findRow(key, signature: codec.signature, now: now, counting: counting) {
+        case .miss: return .miss
+        case .file(let reference): return .file(reference)
+        case .inline(let rowid, let valueSize, let checksum, let serializerID):
+            guard let value = try decodeInline(key, codec: codec, rowid: rowid, valueSize: valueSize, checksum: checksum,
+                                               serializerID: serializerID, now: now, counting: counting, touch: touch) else { return .miss }
+            return .hit(value)
+        }
     }
 
     /// LRU and LFU keep access time and count; a failure to record is only logged.
@@ -328,7 +391,7 @@ final class DiskCacheDatabase {
             throw CacheStoreError(.itemTooLarge, key: key.description,
                                   detail: "the entry's \(entrySize) bytes exceed the cache's size limit of \(limit) bytes")
         }
-        let existing = try db.cachedStatement("SELECT rowid, file, size, value_size, expire_time FROM entries WHERE key = ?")
+        let existing = try prepared(&existingStatement, "SELECT rowid, file, size, value_size, expire_time FROM entries WHERE key = ?")
         try key.storageBytes.withUnsafeBytes { try existing.bind(unsafeNoCopyBlob: $0, at: 1) }
         var old: RemovedRow?
         var oldExpired = false
@@ -346,7 +409,7 @@ final class DiskCacheDatabase {
                                       detail: "storing \(entrySize) bytes would exceed the size limit of \(limit) bytes (\(current) held) and the policy is .none")
             }
         }
-        let insert = try db.cachedStatement("""
+        let insert = try prepared(&insertStatement, """
             INSERT OR REPLACE INTO entries (key, store_time, expire_time, access_time, access_count, tag, size, value_size,
               checksum, serializer, format_version, compute_time, file, value)
             VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?)
