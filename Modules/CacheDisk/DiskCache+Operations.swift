@@ -13,7 +13,7 @@ extension DiskCache {
     /// (such an entry is removed). Counts a hit or a miss.
     /// - Complexity: one indexed lookup; O(value size) to verify and decode.
     public func get<Value: Codable & Sendable>(_ key: some DiskCacheKeyConvertible, as type: Value.Type = Value.self) throws -> Value? {
-        try get(key.diskCacheKey, codec: codec(for: Value.self))
+        try get(key, codec: codec(for: Value.self))
     }
 
     /// The value for `key` decoded with `serializer`.
@@ -21,20 +21,23 @@ extension DiskCache {
         try get(key.diskCacheKey, codec: ValueCodec(AnyCacheSerializer(serializer)))
     }
 
-    func get<V: Sendable>(_ key: DiskCacheKey, codec: ValueCodec<V>, counting: Bool = true) throws -> V? {
-        let now = self.now()
-        // The row is found and an inline value decoded under the lock; a file value is
-        // read after it.
+    func get<V: Sendable>(_ key: some DiskCacheKeyConvertible, codec: ValueCodec<V>, counting: Bool = true) throws -> V? {
+        // The row is found and an inline value decoded under the lock, the key written
+        // into a reused buffer; a file value is read after it. The clock is read only if
+        // the entry has an expiry or the policy records accesses.
         var found = DiskCacheDatabase.RowFound.miss
         let inline: V? = try withDatabase("get") { database in
-            found = try database.findRow(key, signature: codec.signature, now: now, counting: counting)
+            database.keyBuffer.removeAll(keepingCapacity: true)
+            key.appendDiskCacheKeyBytes(to: &database.keyBuffer)
+            found = try database.findRowForKeyBuffer(signature: codec.signature, now: nil, counting: counting)
             guard case .inline(let rowid, let valueSize, let checksum, let serializerID) = found else { return nil }
-            return try database.decodeInline(key, codec: codec, rowid: rowid, valueSize: valueSize, checksum: checksum,
-                                             serializerID: serializerID, now: now, counting: counting, touch: counting)
+            return try database.decodeInline(describeKey: { key.diskCacheKey.description }, codec: codec, rowid: rowid,
+                                             valueSize: valueSize, checksum: checksum, serializerID: serializerID,
+                                             now: nil, counting: counting, touch: counting)
         }
         if inline != nil { return inline }
         guard case .file(let reference) = found else { return nil }
-        return try readFile(reference, key: key, codec: codec, counting: counting)
+        return try readFile(reference, key: key.diskCacheKey, codec: codec, counting: counting)
     }
 
     /// Expiry and compute time of a live entry (for early recomputation).

@@ -211,15 +211,36 @@ final class DiskCacheDatabase {
         case miss
         case file(FileReference)
         /// The lookup statement is left on the row (column 7 is the value) for
-        /// ``decodeInline(_:codec:rowid:valueSize:checksum:serializerID:now:counting:touch:)``.
+        /// ``decodeInline(describeKey:codec:rowid:valueSize:checksum:serializerID:now:counting:touch:)``.
         case inline(rowid: Int64, valueSize: Int, checksum: Hash128, serializerID: String?)
     }
 
     /// Finds `key`'s row. Expired entries and entries of another serializer are removed
     /// (lazy expiry) and are misses. Counts misses unless `counting` is false.
     func findRow(_ key: DiskCacheKey, signature: CodecSignature, now: Double, counting: Bool) throws -> RowFound {
+        try key.storageBytes.withUnsafeBytes { try findRow(keyBytes: $0, signature: signature, now: now, counting: counting) }
+    }
+
+    /// A key's bytes reused by reads (``DiskCacheKeyConvertible/appendDiskCacheKeyBytes(to:)``), so a lookup allocates nothing.
+    var keyBuffer: [UInt8] = []
+
+    /// How a key given as its stored bytes is described in a log message.
+    static func describeKey(_ bytes: UnsafeRawBufferPointer) -> String {
+        DiskCacheKey(storageBytes: Array(bytes))?.description ?? "<malformed key>"
+    }
+
+    /// ``findRow(_:signature:now:counting:)`` for the key in ``keyBuffer``. The statement
+    /// refers to the buffer without a copy: it must not change until the statement is reset
+    /// (which every outcome but `.inline` does here, and ``decodeInline`` does for that).
+    func findRowForKeyBuffer(signature: CodecSignature, now: Double?, counting: Bool) throws -> RowFound {
+        try keyBuffer.withUnsafeBytes { try findRow(keyBytes: $0, signature: signature, now: now, counting: counting) }
+    }
+
+    /// ``findRow(_:signature:now:counting:)`` for a key given as its stored bytes. With `now`
+    /// nil the clock is read only if the entry has an expiry.
+    func findRow(keyBytes: UnsafeRawBufferPointer, signature: CodecSignature, now: Double?, counting: Bool) throws -> RowFound {
         let statement = try prepared(&lookupStatement, DiskCacheDatabase.lookupSQL)
-        try key.storageBytes.withUnsafeBytes { try statement.bind(unsafeNoCopyBlob: $0, at: 1) }
+        try statement.bind(unsafeNoCopyBlob: keyBytes, at: 1)
         guard try statement.step() else {
             statement.reset()
             statement.clearBindings()
@@ -227,7 +248,7 @@ final class DiskCacheDatabase {
             return .miss
         }
         let rowid = statement.int64(0)
-        if !statement.isNull(1), statement.double(1) <= now {
+        if !statement.isNull(1), statement.double(1) <= now ?? options.clock.now() {
             statement.reset()
             statement.clearBindings()
             try removeExpired(rowid: rowid)
@@ -240,7 +261,7 @@ final class DiskCacheDatabase {
             statement.reset()
             statement.clearBindings()
             options.logger.warning("disk cache entry written with another serializer; treating it as a miss and removing it",
-                                   metadata: ["path": "\(path)", "key": "\(key)", "stored": "\(stored)@\(formatVersion)", "expected": "\(signature.id)@\(signature.formatVersion)"])
+                                   metadata: ["path": "\(path)", "key": "\(DiskCacheDatabase.describeKey(keyBytes))", "stored": "\(stored)@\(formatVersion)", "expected": "\(signature.id)@\(signature.formatVersion)"])
             try removeUndecodable(rowid: rowid)
             if counting { stats.misses += 1 }
             return .miss
@@ -261,8 +282,8 @@ final class DiskCacheDatabase {
     /// Verifies and decodes the inline value the lookup statement is on (zero-copy from
     /// SQLite's page), then releases the statement. A value failing its checksum or not
     /// decoding is removed and is a miss (`nil`).
-    func decodeInline<V>(_ key: DiskCacheKey, codec: ValueCodec<V>, rowid: Int64, valueSize: Int, checksum: Hash128,
-                         serializerID: String?, now: Double, counting: Bool, touch: Bool) throws -> V? {
+    func decodeInline<V>(describeKey: () -> String, codec: ValueCodec<V>, rowid: Int64, valueSize: Int, checksum: Hash128,
+                         serializerID: String?, now: Double?, counting: Bool, touch: Bool) throws -> V? {
         let statement = lookupStatement!
         // Valid until the statement is reset: verified and decoded (copied) before that.
         let bytes = statement.unsafeBlob(7)
@@ -273,14 +294,14 @@ final class DiskCacheDatabase {
                 statement.reset()
                 statement.clearBindings()
                 if counting { stats.hits += 1 }
-                if touch { recordAccess(rowid: rowid, now: now) }
+                if touch { recordAccess(rowid: rowid, now: now) }  // reads the clock only for LRU/LFU
                 return decoded
             } catch {}
         }
         statement.reset()
         statement.clearBindings()
         options.logger.warning("disk cache inline value failed its checksum or did not decode; removing it",
-                               metadata: ["path": "\(path)", "key": "\(key)"])
+                               metadata: ["path": "\(path)", "key": "\(describeKey())"])
         try removeUndecodable(rowid: rowid)
         if counting { stats.misses += 1 }
         return nil
@@ -294,15 +315,17 @@ final class DiskCacheDatabase {
         case .miss: return .miss
         case .file(let reference): return .file(reference)
         case .inline(let rowid, let valueSize, let checksum, let serializerID):
-            guard let value = try decodeInline(key, codec: codec, rowid: rowid, valueSize: valueSize, checksum: checksum,
-                                               serializerID: serializerID, now: now, counting: counting, touch: touch) else { return .miss }
+            guard let value = try decodeInline(describeKey: { key.description }, codec: codec, rowid: rowid, valueSize: valueSize,
+                                               checksum: checksum, serializerID: serializerID, now: now, counting: counting, touch: touch)
+            else { return .miss }
             return .hit(value)
         }
     }
 
     /// LRU and LFU keep access time and count; a failure to record is only logged.
-    func recordAccess(rowid: Int64, now: Double) {
+    func recordAccess(rowid: Int64, now: Double?) {
         guard options.evictionPolicy == .leastRecentlyUsed || options.evictionPolicy == .leastFrequentlyUsed else { return }
+        let now = now ?? options.clock.now()
         do {
             let update = try db.cachedStatement("UPDATE entries SET access_time = ?, access_count = access_count + 1 WHERE rowid = ?")
             try update.bind(now, at: 1)
