@@ -63,9 +63,13 @@ final class DiskCacheDatabase {
     /// Removals by cause in the transaction in progress, counted once it commits.
     var pendingRemovals: [RemovalCause: Int] = [:]
     /// Whether `cache_meta` keeps the totals (schema version 3). Once on, it stays on, so
-    /// only `false` needs re-reading (at the start of each write transaction, since another
-    /// process may turn it on at any time).
+    /// only `false` needs re-reading: once in each write transaction (another process may
+    /// turn it on at any time), by ``keepingTotals()`` or along with put's row lookup.
     var totalsKept = false
+    /// Whether `totalsKept` was read in the write transaction in progress.
+    var totalsFlagRead = false
+    /// Whether an outermost ``write(_:)`` transaction is in progress.
+    var inWriteTransaction = false
     /// Write transactions this connection committed: with `PRAGMA data_version` (which
     /// counts other connections' commits), whether ``computedTotals`` is still current.
     var localCommits: UInt64 = 0
@@ -127,6 +131,15 @@ final class DiskCacheDatabase {
         return statement
     }
 
+    /// Whether this write transaction must keep the totals (reads the flag once per transaction).
+    func keepingTotals() throws -> Bool {
+        if !totalsFlagRead {
+            totalsKept = try readTotalsKept()
+            totalsFlagRead = true
+        }
+        return totalsKept
+    }
+
     func readTotalsKept() throws -> Bool {
         let select = try prepared(&totalsKeptStatement, "SELECT totals_kept FROM cache_meta WHERE id = 0")
         defer { select.reset() }
@@ -161,7 +174,13 @@ final class DiskCacheDatabase {
     /// Runs `body` in a write transaction (a savepoint inside `transact`). The outermost
     /// one removes obsolete files after COMMIT, or the files it created after ROLLBACK.
     func write<R>(_ body: () throws -> R) throws -> R {
-        if db.isInTransaction { return try db.transaction(.immediate, body) }
+        if db.isInTransaction {
+            // Inside a read transaction (e.g. getMany removing an expired entry) the write
+            // upgrades it, which succeeds only on the newest snapshot: read the flag afresh.
+            if !inWriteTransaction { totalsFlagRead = totalsKept }
+            localCommits &+= 1  // computed totals may be stale after this
+            return try db.transaction(.immediate, body)
+        }
         createdFiles.removeAll(keepingCapacity: true)
         obsoleteFiles.removeAll(keepingCapacity: true)
         pendingRemovals.removeAll(keepingCapacity: true)
@@ -170,7 +189,9 @@ final class DiskCacheDatabase {
                 try db.transaction(.immediate) {
                     // Under the write lock, on the newest snapshot: another process may have
                     // turned the totals on since this connection last looked.
-                    if !totalsKept { totalsKept = try readTotalsKept() }
+                    totalsFlagRead = totalsKept
+                    inWriteTransaction = true
+                    defer { inWriteTransaction = false }
                     return try body()
                 }
             }
@@ -386,7 +407,7 @@ final class DiskCacheDatabase {
                 obsoleteFiles.append(file)
             }
         }
-        if totalsKept { try adjustTotals(count: -Int64(rows.count), size: -size, fileSize: -fileSize) }
+        if try keepingTotals() { try adjustTotals(count: -Int64(rows.count), size: -size, fileSize: -fileSize) }
         pendingRemovals[cause, default: 0] += rows.count
     }
 
@@ -414,13 +435,23 @@ final class DiskCacheDatabase {
             throw CacheStoreError(.itemTooLarge, key: key.description,
                                   detail: "the entry's \(entrySize) bytes exceed the cache's size limit of \(limit) bytes")
         }
-        let existing = try prepared(&existingStatement, "SELECT rowid, file, size, value_size, expire_time FROM entries WHERE key = ?")
+        // The replaced row, if any, and (in the same step) the totals flag.
+        let existing = try prepared(&existingStatement, """
+            SELECT e.rowid, e.file, e.size, e.value_size, e.expire_time, m.totals_kept
+            FROM cache_meta AS m LEFT JOIN entries AS e ON e.key = ? WHERE m.id = 0
+            """)
         try key.storageBytes.withUnsafeBytes { try existing.bind(unsafeNoCopyBlob: $0, at: 1) }
         var old: RemovedRow?
         var oldExpired = false
         if try existing.step() {
-            old = row(existing)
-            oldExpired = !existing.isNull(4) && existing.double(4) <= now
+            if !existing.isNull(0) {
+                old = row(existing)
+                oldExpired = !existing.isNull(4) && existing.double(4) <= now
+            }
+            if !totalsFlagRead {
+                totalsKept = existing.int64(5) != 0
+                totalsFlagRead = true
+            }
         }
         existing.reset()
         existing.clearBindings()
@@ -465,7 +496,7 @@ final class DiskCacheDatabase {
         let newRowID = db.lastInsertRowID
         if let file = old?.file { obsoleteFiles.append(file) }
         if old != nil { pendingRemovals[oldExpired ? .expired : .replaced, default: 0] += 1 }
-        if totalsKept {
+        if try keepingTotals() {
             // Always on with a size limit (turned on when the cache opened).
             let newFileSize = value.fileName == nil ? 0 : Int64(value.valueSize)
             let size = try adjustTotals(count: old == nil ? 1 : 0, size: entrySize - (old?.size ?? 0),

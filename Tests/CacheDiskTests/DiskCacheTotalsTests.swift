@@ -80,6 +80,26 @@ import Testing
         #expect(try reopened.check().totalsConsistent)
     }
 
+    /// An instance that last wrote while totals were off, then removes entries from inside
+    /// a read (getMany meeting expired entries; a plain get), after another instance turned
+    /// the totals on: the removals must be counted.
+    @Test func removalsDuringReadsKeepTotalsTurnedOnMeanwhile() throws {
+        let dir = temporaryDirectory("totals")
+        let clock = ManualCacheClock(start: 1_000)
+        let reader = try DiskCache(directory: dir, options: DiskCacheOptions(clock: clock))
+        for i in 0..<4 { try reader.set(bytes(100, seed: UInt8(i)), forKey: "e\(i)", ttl: .seconds(10)) }
+        try reader.set(bytes(100, seed: 9), forKey: "keep")
+        let limited = try DiskCache(directory: dir, options: DiskCacheOptions(sizeLimit: 1_000_000, clock: clock))
+        #expect(try totalsKept(dir) == 1)
+        clock.advance(by: 11)
+        let found = try reader.getMany([DiskCacheKey("e0"), DiskCacheKey("e1"), DiskCacheKey("keep")], as: [UInt8].self)
+        #expect(found.count == 1)
+        #expect(try reader.get("e2", as: [UInt8].self) == nil)
+        #expect(try limited.check().totalsConsistent, "expired entries removed by reads were taken off the kept totals")
+        #expect(limited.count == 2)
+        #expect(reader.count == 2)
+    }
+
     @Test func totalsSurviveATransactionThatRollsBack() throws {
         let dir = temporaryDirectory("totals")
         let cache = try DiskCache(directory: dir, options: DiskCacheOptions(sizeLimit: 1_000_000))
