@@ -25,17 +25,21 @@ extension DiskCache {
         // The row is found and an inline value decoded under the lock, the key written
         // into a reused buffer; a file value is read after it. The clock is read only if
         // the entry has an expiry or the policy records accesses.
+        // (The value goes through a pointer rather than a `V?` result: unspecialized generic
+        // code would instantiate Optional<V> metadata for that, a measurable share of a get.)
+        let slot = UnsafeMutablePointer<V>.allocate(capacity: 1)
+        defer { slot.deallocate() }
         var found = DiskCacheDatabase.RowFound.miss
-        let inline: V? = try withDatabase("get") { database in
+        let decoded = try withDatabase("get") { database -> Bool in
             database.keyBuffer.removeAll(keepingCapacity: true)
             key.appendDiskCacheKeyBytes(to: &database.keyBuffer)
             found = try database.findRowForKeyBuffer(signature: codec.signature, now: nil, counting: counting)
-            guard case .inline(let rowid, let valueSize, let checksum, let serializerID) = found else { return nil }
+            guard case .inline(let rowid, let valueSize, let checksum, let serializerID) = found else { return false }
             return try database.decodeInline(describeKey: { key.diskCacheKey.description }, codec: codec, rowid: rowid,
                                              valueSize: valueSize, checksum: checksum, serializerID: serializerID,
-                                             now: nil, counting: counting, touch: counting)
+                                             now: nil, counting: counting, touch: counting, into: slot)
         }
-        if inline != nil { return inline }
+        if decoded { return slot.move() }
         guard case .file(let reference) = found else { return nil }
         return try readFile(reference, key: key.diskCacheKey, codec: codec, counting: counting)
     }

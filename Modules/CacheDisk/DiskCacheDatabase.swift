@@ -305,18 +305,29 @@ final class DiskCacheDatabase {
     /// decoding is removed and is a miss (`nil`).
     func decodeInline<V>(describeKey: () -> String, codec: ValueCodec<V>, rowid: Int64, valueSize: Int, checksum: Hash128,
                          serializerID: String?, now: Double?, counting: Bool, touch: Bool) throws -> V? {
+        let slot = UnsafeMutablePointer<V>.allocate(capacity: 1)
+        defer { slot.deallocate() }
+        guard try decodeInline(describeKey: describeKey, codec: codec, rowid: rowid, valueSize: valueSize, checksum: checksum,
+                               serializerID: serializerID, now: now, counting: counting, touch: touch, into: slot) else { return nil }
+        return slot.move()
+    }
+
+    /// ``decodeInline(describeKey:codec:rowid:valueSize:checksum:serializerID:now:counting:touch:)``
+    /// initializing `slot` and returning whether it did: no `Optional<V>` for generic code to instantiate.
+    func decodeInline<V>(describeKey: () -> String, codec: ValueCodec<V>, rowid: Int64, valueSize: Int, checksum: Hash128,
+                         serializerID: String?, now: Double?, counting: Bool, touch: Bool, into slot: UnsafeMutablePointer<V>) throws -> Bool {
         let statement = lookupStatement!
         // Valid until the statement is reset: verified and decoded (copied) before that.
         let bytes = statement.unsafeBlob(7)
         if bytes.count == valueSize && XXH3.hash128(bytes) == checksum {
             // (do/catch rather than `try?`: no Optional of a generic type to instantiate.)
             do {
-                let decoded = try codec.decode(bytes, serializerID: serializerID ?? codec.id)
+                slot.initialize(to: try codec.decode(bytes, serializerID: serializerID ?? codec.id))
                 statement.reset()
                 statement.clearBindings()
                 if counting { stats.hits += 1 }
                 if touch { recordAccess(rowid: rowid, now: now) }  // reads the clock only for LRU/LFU
-                return decoded
+                return true
             } catch {}
         }
         statement.reset()
@@ -325,7 +336,7 @@ final class DiskCacheDatabase {
                                metadata: ["path": "\(path)", "key": "\(describeKey())"])
         try removeUndecodable(rowid: rowid)
         if counting { stats.misses += 1 }
-        return nil
+        return false
     }
 
     /// Looks `key` up. An inline value is decoded here (zero-copy from SQLite's page);
