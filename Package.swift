@@ -13,6 +13,8 @@ let package = Package(
         .library(name: "CacheFunctools", targets: ["CacheFunctools"]),
         .library(name: "CacheTools", targets: ["CacheTools"]),
         .library(name: "CacheTestKit", targets: ["CacheTestKit"]),
+        .library(name: "CacheAsync", targets: ["CacheAsync"]),
+        .library(name: "CacheRedis", targets: ["CacheRedis"]),
         .library(name: "CacheSQLite", targets: ["CacheSQLite"]),
         .library(name: "CacheDisk", targets: ["CacheDisk"]),
         .library(name: "CacheJoblib", targets: ["CacheJoblib"]),
@@ -23,6 +25,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         .target(
@@ -52,10 +55,33 @@ let package = Package(
         .executableTarget(
             name: "cachectl",
             dependencies: [
-                "CacheCore", "CacheFunctools", "CacheTools", "CacheJoblib", "CacheAutoSelect", "CacheDisk", "CacheSQLite",
+                "CacheCore", "CacheFunctools", "CacheTools", "CacheJoblib", "CacheAutoSelect", "CacheDisk", "CacheSQLite", "CacheAsync", "CacheRedis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Modules/CacheCLI"
+        ),
+        // CacheAsync: the async store API, memory store, single-flight, refresh-ahead (CacheCore only).
+        .target(name: "CacheAsync", dependencies: ["CacheCore"], path: "Modules/CacheAsync"),
+        // CacheRESP: the Redis wire protocol alone (no dependencies, so the fuzzer builds it with swiftc).
+        .target(name: "CacheRESP", path: "Modules/CacheRESP"),
+        // CacheRedis: the only target that builds SwiftNIO.
+        .target(
+            name: "CacheRedis",
+            dependencies: [
+                "CacheCore", "CacheAsync", "CacheRESP",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Modules/CacheRedis"
+        ),
+        // A child process for the cross-process Redis tests.
+        .executableTarget(name: "CacheRedisProbe", dependencies: ["CacheRedis", "CacheCore"], path: "Modules/CacheRedisProbe"),
+        .testTarget(name: "CacheAsyncTests", dependencies: ["CacheAsync", "CacheTestKit"], path: "Tests/CacheAsyncTests"),
+        .testTarget(
+            name: "CacheRedisTests",
+            dependencies: ["CacheRedis", "CacheRESP", "CacheAsync", "CacheCore", "CacheTestKit", "CacheRedisProbe"],
+            path: "Tests/CacheRedisTests"
         ),
         .plugin(
             name: "CacheCommand",
@@ -83,7 +109,7 @@ let package = Package(
 )
 
 // One settings loop for every target: Swift 6 mode is the tools-version default;
-// strict memory safety stays off (it is an opt-in audit mode, not a correctness mode).
+// every target also enables ExistentialAny.
 for target in package.targets where target.type != .system && target.type != .plugin {
     var settings = target.swiftSettings ?? []
     settings.append(.enableUpcomingFeature("ExistentialAny"))

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Integration checks: builds and tests the consumer packages in Integration/ (each
 # its own Package.swift depending on the root package by path), and proves that a
-# consumer of CacheAutoSelect + CacheTools compiles no SQLite, NIO or CLI code.
+# consumer of CacheFunctools alone, and one of CacheAutoSelect + CacheTools, compile
+# no SQLite, NIO or CLI code.
 # A consumer whose products are not in the root manifest yet is reported as skipped.
 # Other groups add their checks as Integration/*/run.sh; this script runs them too.
 set -euo pipefail
@@ -63,6 +64,8 @@ check_lean_products() {
     echo "ok: $(find -L "$build" -name '*.o' | wc -l) objects, none from SQLite, NIO or the CLI; $(basename "$binary") has no sqlite3 symbol"
 }
 
+run_consumer FunctoolsOnlyConsumer CacheFunctools
+check_lean_products FunctoolsOnlyConsumer
 run_consumer AutoSelectToolsConsumer CacheAutoSelect CacheTools
 if has_products CacheAutoSelect CacheTools >/dev/null; then check_lean_products AutoSelectToolsConsumer; fi
 run_consumer AutoSelectDiskJoblibConsumer CacheAutoSelect CacheDisk CacheJoblib

@@ -1,0 +1,194 @@
+import CacheAsync
+import CacheCore
+import CacheRESP
+import Logging
+import Synchronization
+
+/// A distributed ``AsyncCacheStore`` on a Redis server, keyed by ``CacheKey`` so that
+/// every process (and host) computing the same key shares the entry.
+///
+/// - Values go through a ``CacheSerializer`` inside a ``CacheValueEnvelope``; an entry
+///   that does not decode is a miss: it is unlinked, counted and logged.
+/// - TTL is `SET … PX`; bulk reads are one `MGET`, bulk writes one pipelined batch.
+/// - ``removeAll(inNamespace:)`` and ``removeAll()`` walk `SCAN` and `UNLINK` (never `KEYS`).
+/// - ``value(forKey:ttl:lease:orLoad:)`` is a distributed single-flight: one process
+///   loads under a lease lock while the others wait for its result.
+///
+/// Connection failures and timeouts throw ``RedisError``; ``AsyncCache`` and memoize
+/// turn them into misses (reads) or counted store failures (writes), so callers
+/// degrade to computing while the server is down and resume when it is back.
+public final class RedisStore<Value: Sendable>: AsyncCacheStore, NamespaceClearingStore, Sendable {
+    public typealias Key = CacheKey
+
+    public let client: RedisClient
+    public let keys: RedisKeys
+    public let serializer: AnyCacheSerializer<Value>
+    let logger: Logger
+    let counters = Mutex(CacheStats())
+    let errors = Atomic<Int>(0)
+
+    public init<S: CacheSerializer>(
+        client: RedisClient, serializer: S, logger: Logger = Logger(label: "swift-cache.redis")
+    ) where S.Value == Value {
+        self.client = client
+        self.keys = RedisKeys(prefix: client.configuration.keyPrefix)
+        self.serializer = AnyCacheSerializer(serializer)
+        self.logger = logger
+    }
+
+    public var capabilities: CacheStoreCapabilities { [.perEntryTTL, .persistent, .multiProcess, .distributed] }
+
+    var server: String { client.configuration.address }
+
+    /// Operations that failed with a ``RedisError`` (connection, timeout, server error).
+    public var errorCount: Int { errors.load(ordering: .relaxed) }
+
+    func counted<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch {
+            errors.add(1, ordering: .relaxed)
+            throw error
+        }
+    }
+
+    // MARK: Encoding
+
+    func encode(_ value: Value) throws -> [UInt8] { try CacheValueEnvelope.wrap(value, with: serializer) }
+
+    /// Decodes a reply; a value that does not decode is a miss (and is unlinked).
+    func decode(_ reply: RESPValue, key: CacheKey) async -> Value? {
+        guard case .bulkString(let bytes?) = reply else { return nil }
+        do {
+            return try CacheValueEnvelope.unwrap(bytes, with: serializer)
+        } catch {
+            counters.withLock { $0.decodeFailures += 1 }
+            logger.warning("dropping a Redis entry that does not decode", metadata: ["key": "\(key)", "error": "\(error)"])
+            _ = try? await client.send([Array("UNLINK".utf8), keys.redisKey(key)])
+            return nil
+        }
+    }
+
+    static func setCommand(_ key: [UInt8], _ value: [UInt8], ttl: Duration?) -> [[UInt8]] {
+        guard let ttl else { return [Array("SET".utf8), key, value] }
+        let ms = max(1, Int((ttl.cacheSeconds * 1_000).rounded(.up)))
+        return [Array("SET".utf8), key, value, Array("PX".utf8), Array(String(ms).utf8)]
+    }
+
+    // MARK: AsyncCacheStore
+
+    public func value(forKey key: CacheKey) async throws -> Value? {
+        let reply = try await counted { try await client.send([Array("GET".utf8), keys.redisKey(key)]) }
+        _ = try reply.checked(server: server, command: "GET")
+        let value = await decode(reply, key: key)
+        counters.withLock { if value == nil { $0.misses += 1 } else { $0.hits += 1 } }
+        return value
+    }
+
+    public func setValue(_ value: Value, forKey key: CacheKey, ttl: Duration?) async throws {
+        if let ttl, ttl <= .zero { throw CacheStoreError(.unsupported, key: "\(key)", detail: "ttl \(ttl) must be > 0") }
+        let command = RedisStore.setCommand(keys.redisKey(key), try encode(value), ttl: ttl)
+        _ = try await counted { try await client.send(command) }.checked(server: server, command: "SET")
+    }
+
+    @discardableResult
+    public func removeValue(forKey key: CacheKey) async throws -> Bool {
+        let reply = try await counted { try await client.send([Array("UNLINK".utf8), keys.redisKey(key)]) }
+        return try reply.checked(server: server, command: "UNLINK").integer == 1
+    }
+
+    /// Removes every entry under the configured key prefix (SCAN + UNLINK).
+    public func removeAll() async throws {
+        _ = try await unlinkMatching(keys.allPattern)
+    }
+
+    /// Removes every entry of one namespace (SCAN + UNLINK, never KEYS).
+    @discardableResult
+    public func removeAll(inNamespace namespace: String) async throws -> Int {
+        try await unlinkMatching(keys.pattern(namespace: namespace))
+    }
+
+    func unlinkMatching(_ pattern: [UInt8]) async throws -> Int {
+        var cursor: [UInt8] = Array("0".utf8)
+        var removed = 0
+        repeat {
+            let reply = try await counted {
+                try await client.send([Array("SCAN".utf8), cursor, Array("MATCH".utf8), pattern, Array("COUNT".utf8), Array("1000".utf8)])
+            }
+            guard case .array(let parts?) = try reply.checked(server: server, command: "SCAN"), parts.count == 2,
+                  let next = parts[0].bytes, case .array(let found?) = parts[1] else {
+                throw RedisError(.unexpectedReply, server: server, command: "SCAN", detail: "\(reply)")
+            }
+            let batch = found.compactMap(\.bytes)
+            if !batch.isEmpty {
+                let unlinked = try await counted { try await client.send([Array("UNLINK".utf8)] + batch) }
+                removed += Int(try unlinked.checked(server: server, command: "UNLINK").integer ?? 0)
+            }
+            cursor = next
+        } while cursor != Array("0".utf8)
+        return removed
+    }
+
+    /// Counts the keys under the prefix (SCAN; O(keys in the database)).
+    public func countEntries() async throws -> Int {
+        var cursor: [UInt8] = Array("0".utf8)
+        var count = 0
+        repeat {
+            let reply = try await counted {
+                try await client.send([Array("SCAN".utf8), cursor, Array("MATCH".utf8), keys.allPattern, Array("COUNT".utf8), Array("1000".utf8)])
+            }
+            guard case .array(let parts?) = try reply.checked(server: server, command: "SCAN"), parts.count == 2,
+                  let next = parts[0].bytes, case .array(let found?) = parts[1] else {
+                throw RedisError(.unexpectedReply, server: server, command: "SCAN", detail: "\(reply)")
+            }
+            count += found.count
+            cursor = next
+        } while cursor != Array("0".utf8)
+        return count
+    }
+
+    /// One `MGET` for every key.
+    public func values(forKeys keyList: [CacheKey]) async throws -> [CacheKey: Value] {
+        guard !keyList.isEmpty else { return [:] }
+        let reply = try await counted { try await client.send([Array("MGET".utf8)] + keyList.map(keys.redisKey)) }
+        guard case .array(let items?) = try reply.checked(server: server, command: "MGET"), items.count == keyList.count else {
+            throw RedisError(.unexpectedReply, server: server, command: "MGET", detail: "\(reply)")
+        }
+        var out: [CacheKey: Value] = [:]
+        for (key, item) in zip(keyList, items) {
+            if let value = await decode(item, key: key) { out[key] = value }
+        }
+        let found = out.count
+        counters.withLock { $0.hits += found; $0.misses += keyList.count - found }
+        return out
+    }
+
+    /// One pipelined batch of `SET … PX`.
+    public func setValues(_ entries: [CacheKey: Value], ttl: Duration?) async throws {
+        guard !entries.isEmpty else { return }
+        let commands = try entries.map { RedisStore.setCommand(keys.redisKey($0.key), try encode($0.value), ttl: ttl) }
+        let replies = try await counted { try await client.pipeline(commands) }
+        for reply in replies { _ = try reply.checked(server: server, command: "SET") }
+    }
+
+    /// This store's hits, misses and decode failures; `count` is the server's `DBSIZE`
+    /// (the whole database) and `bytes` its `used_memory`.
+    public var stats: CacheStats {
+        get async {
+            var stats = counters.withLock { $0 }
+            if let size = try? await client.send("DBSIZE").integer { stats.count = Int(size) }
+            if let info = try? await client.serverInfo(), let used = info["used_memory"].flatMap(Int.init) { stats.bytes = used }
+            return stats
+        }
+    }
+
+    /// The server's `INFO`, every section, as `field: value`.
+    public func serverInfo() async throws -> [String: String] { try await client.serverInfo() }
+}
+
+extension RedisStore where Value: Codable {
+    /// A store using the default serializer for `Value`.
+    public convenience init(client: RedisClient, logger: Logger = Logger(label: "swift-cache.redis")) {
+        self.init(client: client, serializer: CacheSerializers.default(for: Value.self), logger: logger)
+    }
+}

@@ -1,0 +1,48 @@
+import CacheCore
+import CacheRedis
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+// A child process for the cross-process Redis tests:
+//   cache-redis-probe memo  URL ARG   sync Memoized over RedisSyncStore: prints "computed V" or "hit V"
+//   cache-redis-probe lease URL ARG   RedisStore's distributed single-flight (300 ms loader): prints the outcome
+let arguments = CommandLine.arguments
+guard arguments.count == 4, let argument = Int(arguments[3]) else {
+    print("usage: cache-redis-probe memo|lease URL ARG")
+    exit(2)
+}
+let client: RedisClient
+do {
+    client = try RedisClient(url: arguments[2])
+} catch {
+    print("error \(error)")
+    exit(2)
+}
+
+switch arguments[1] {
+case "memo":
+    let computed = Atomic<Bool>(false)
+    let store = RedisSyncStore<Int>(client: client)
+    let square = try Memoized(store: store, name: "probe-square", version: "1") { (n: Int) -> Int in
+        computed.store(true, ordering: .relaxed)
+        return n * n
+    }
+    let value = try square(argument)
+    print("\(computed.load(ordering: .relaxed) ? "computed" : "hit") \(value)")
+case "lease":
+    let store = RedisStore<Int>(client: client)
+    let key = try CacheKey(name: "probe-lease", arguments: argument)
+    let (value, outcome) = try await store.value(forKey: key, ttl: .seconds(60)) {
+        try await Task.sleep(for: .milliseconds(300))
+        return argument + 1
+    }
+    print("\(outcome) \(value)")
+default:
+    print("unknown command \(arguments[1])")
+    exit(2)
+}
+await client.close()
