@@ -260,7 +260,8 @@ final class DiskCacheDatabase {
     /// ``findRow(_:signature:now:counting:)`` for a key given as its stored bytes. With `now`
     /// nil the clock is read only if the entry has an expiry.
     func findRow(keyBytes: UnsafeRawBufferPointer, signature: CodecSignature, now: Double?, counting: Bool) throws -> RowFound {
-        let statement = try prepared(&lookupStatement, DiskCacheDatabase.lookupSQL)
+        // A plain read when already prepared: no inout (modify) access to check.
+        let statement = try lookupStatement ?? prepared(&lookupStatement, DiskCacheDatabase.lookupSQL)
         try statement.bind(unsafeNoCopyBlob: keyBytes, at: 1)
         guard try statement.step() else {
             statement.reset()
