@@ -58,11 +58,9 @@ final class ValueCodec<Value>: Sendable {
 
     func decode(_ bytes: UnsafeRawBufferPointer, serializerID: String) throws -> Value {
         if isRawBytes && (serializerID == id || acceptsAnySerializer) {
-            let copy = [UInt8](unsafeUninitializedCapacity: bytes.count) { buffer, count in
-                if let base = bytes.baseAddress { buffer.baseAddress!.initialize(from: base.assumingMemoryBound(to: UInt8.self), count: bytes.count) }
-                count = bytes.count
-            }
-            return unsafeBitCast(copy, to: Value.self)  // isRawBytes: Value is [UInt8]
+            // (Array(_:) of a raw buffer allocates through a specialized path; the
+            // unsafeUninitializedCapacity initializer looked its storage type up at run time.)
+            return unsafeBitCast([UInt8](bytes), to: Value.self)  // isRawBytes: Value is [UInt8]
         }
         if readsIntegers && serializerID == IntegerCodec.id { return try decodeInteger(bytes) }
         return try serializer.decode(bytes)
