@@ -19,7 +19,8 @@ public struct DiskCacheCheckReport: Sendable, Codable, Equatable {
     public var orphanFiles: [String]
     /// Temporary files of interrupted writes, older than the grace period.
     public var temporaryFiles: [String]
-    /// Whether the totals row matches the entries.
+    /// Whether the totals row matches the entries (always true when totals are not kept:
+    /// they are then computed from the entries).
     public var totalsConsistent: Bool
     /// Whether problems were repaired (entries removed, orphans deleted, totals recomputed).
     public var repaired: Bool
@@ -47,12 +48,16 @@ extension DiskCache {
                 files.append((select.int64(0), key, select.text(2) ?? "", select.int(3),
                               select.withBlob(4) { Hash128(bytes: $0) } ?? Hash128(low: 0, high: 0)))
             }
-            let totals = try database.totals()
-            let recount = try database.db.scalarInt("SELECT count(*) FROM entries") ?? 0
-            let resize = try database.db.scalarInt("SELECT coalesce(sum(size), 0) FROM entries") ?? 0
-            let refile = try database.db.scalarInt("SELECT coalesce(sum(value_size), 0) FROM entries WHERE file IS NOT NULL") ?? 0
-            let consistent = totals.count == recount && totals.size == resize && totals.fileSize == refile
-            return (integrity, Int(recount), files, consistent)
+            return try database.db.transaction(.deferred) {
+                let recount = try database.db.scalarInt("SELECT count(*) FROM entries") ?? 0
+                // Kept totals must match the entries; totals that are not kept are computed from them.
+                guard try database.readTotalsKept() else { return (integrity, Int(recount), files, true) }
+                let totals = try database.keptTotals()
+                let resize = try database.db.scalarInt("SELECT coalesce(sum(size), 0) FROM entries") ?? 0
+                let refile = try database.db.scalarInt("SELECT coalesce(sum(value_size), 0) FROM entries WHERE file IS NOT NULL") ?? 0
+                let consistent = totals.count == recount && totals.size == resize && totals.fileSize == refile
+                return (integrity, Int(recount), files, consistent)
+            }
         }
         var damaged: [(Int64, String, String)] = []
         for (rowid, key, name, size, checksum) in snapshot.2 {

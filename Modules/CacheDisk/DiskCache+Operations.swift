@@ -13,7 +13,7 @@ extension DiskCache {
     /// (such an entry is removed). Counts a hit or a miss.
     /// - Complexity: one indexed lookup; O(value size) to verify and decode.
     public func get<Value: Codable & Sendable>(_ key: some DiskCacheKeyConvertible, as type: Value.Type = Value.self) throws -> Value? {
-        try get(key.diskCacheKey, codec: codec(for: Value.self))
+        try get(key, codec: codec(for: Value.self))
     }
 
     /// The value for `key` decoded with `serializer`.
@@ -21,16 +21,27 @@ extension DiskCache {
         try get(key.diskCacheKey, codec: ValueCodec(AnyCacheSerializer(serializer)))
     }
 
-    func get<V: Sendable>(_ key: DiskCacheKey, codec: ValueCodec<V>, counting: Bool = true) throws -> V? {
-        let now = self.now()
-        let result = try withDatabase("get") { database in
-            try database.lookup(key, codec: codec, now: now, counting: counting, touch: counting)
+    func get<V: Sendable>(_ key: some DiskCacheKeyConvertible, codec: ValueCodec<V>, counting: Bool = true) throws -> V? {
+        // The row is found and an inline value decoded under the lock, the key written
+        // into a reused buffer; a file value is read after it. The clock is read only if
+        // the entry has an expiry or the policy records accesses.
+        // (The value goes through a pointer rather than a `V?` result: unspecialized generic
+        // code would instantiate Optional<V> metadata for that, a measurable share of a get.)
+        let slot = UnsafeMutablePointer<V>.allocate(capacity: 1)
+        defer { slot.deallocate() }
+        var found = DiskCacheDatabase.RowFound.miss
+        let decoded = try withDatabase("get") { database -> Bool in
+            database.keyBuffer.removeAll(keepingCapacity: true)
+            key.appendDiskCacheKeyBytes(to: &database.keyBuffer)
+            found = try database.findRowForKeyBuffer(signature: codec.signature, now: nil, counting: counting)
+            guard case .inline(let rowid, let valueSize, let checksum, let serializerID) = found else { return false }
+            return try database.decodeInline(describeKey: { key.diskCacheKey.description }, codec: codec, rowid: rowid,
+                                             valueSize: valueSize, checksum: checksum, serializerID: serializerID,
+                                             now: nil, counting: counting, touch: counting, into: slot)
         }
-        switch result {
-        case .miss: return nil
-        case .hit(let value): return value
-        case .file(let reference): return try readFile(reference, key: key, codec: codec, counting: counting)
-        }
+        if decoded { return slot.move() }
+        guard case .file(let reference) = found else { return nil }
+        return try readFile(reference, key: key.diskCacheKey, codec: codec, counting: counting)
     }
 
     /// Expiry and compute time of a live entry (for early recomputation).
@@ -252,9 +263,12 @@ extension DiskCache {
     // MARK: Introspection
 
     /// Entries held now (expired ones not yet culled included).
+    /// - Complexity: O(1) when totals are kept (a size limit); otherwise O(n) after each
+    ///   change by any process (then reused).
     public var count: Int { (try? withDatabase("count") { Int(try $0.totals().count) }) ?? 0 }
 
     /// Bytes on disk: the database pages plus the value files.
+    /// - Complexity: as ``count``.
     public func volume() throws -> Int {
         try withDatabase("volume") { database in
             Int(try database.databaseBytes() + database.totals().fileSize)
@@ -262,6 +276,7 @@ extension DiskCache {
     }
 
     /// Hits, misses and evictions of this instance; count and bytes (Σ key + value) of the cache.
+    /// - Complexity: as ``count``.
     public var stats: CacheStats {
         (try? withDatabase("stats") { database in
             var stats = database.stats

@@ -43,7 +43,9 @@ public final class DiskCache: Sendable {
     /// Identifies this instance as a lease owner (memoize across processes).
     let instanceID: String
     /// Default codecs by value type, so a read or write does not rebuild its serializer.
-    let codecs = Mutex<[ObjectIdentifier: AnyCodecBox]>([:])
+    /// A short list searched linearly: a cache sees few value types, and comparing
+    /// identifiers is cheaper than hashing them.
+    let codecs = Mutex<[(type: ObjectIdentifier, box: AnyCodecBox)]>([])
 
     /// Opens (creating if needed) the cache in `directory`.
     ///
@@ -225,9 +227,15 @@ public final class DiskCache: Sendable {
     func codec<V: Codable>(for type: V.Type) -> ValueCodec<V> {
         let id = ObjectIdentifier(V.self)
         // Boxes are stored under their value type's identifier, so the downcast is exact.
-        if let box = codecs.withLock({ $0[id] }) { return unsafeDowncast(box, to: CodecBox<V>.self).codec }
+        let found = codecs.withLock { list -> AnyCodecBox? in
+            for entry in list where entry.type == id { return entry.box }
+            return nil
+        }
+        if let found { return unsafeDowncast(found, to: CodecBox<V>.self).codec }
         let codec = ValueCodec(CacheSerializers.default(for: V.self))
-        codecs.withLock { $0[id] = CodecBox(codec) }
+        codecs.withLock { list in
+            if !list.contains(where: { $0.type == id }) { list.append((id, CodecBox(codec))) }
+        }
         return codec
     }
 

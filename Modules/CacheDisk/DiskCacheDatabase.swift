@@ -62,6 +62,26 @@ final class DiskCacheDatabase {
     var obsoleteFiles: [String] = []
     /// Removals by cause in the transaction in progress, counted once it commits.
     var pendingRemovals: [RemovalCause: Int] = [:]
+    /// Whether `cache_meta` keeps the totals (schema version 3). Once on, it stays on, so
+    /// only `false` needs re-reading: once in each write transaction (another process may
+    /// turn it on at any time), by ``keepingTotals()`` or along with put's row lookup.
+    var totalsKept = false
+    /// Whether `totalsKept` was read in the write transaction in progress.
+    var totalsFlagRead = false
+    /// Whether an outermost ``write(_:)`` transaction is in progress.
+    var inWriteTransaction = false
+    /// Write transactions this connection committed: with `PRAGMA data_version` (which
+    /// counts other connections' commits), whether ``computedTotals`` is still current.
+    var localCommits: UInt64 = 0
+    /// Totals computed from `entries` (when they are not kept), and when.
+    var computedTotals: (dataVersion: Int64, localCommits: UInt64, totals: Totals)?
+
+    // The statements of get and set, held directly rather than looked up by their SQL
+    // text; released before the connection closes.
+    var lookupStatement: SQLiteStatement?
+    var existingStatement: SQLiteStatement?
+    var insertStatement: SQLiteStatement?
+    var totalsKeptStatement: SQLiteStatement?
 
     init(path: String, options: DiskCacheOptions, files: ValueFiles) throws {
         self.path = path
@@ -84,7 +104,46 @@ final class DiskCacheDatabase {
             case .leastFrequentlyUsed: try db.execute("CREATE INDEX IF NOT EXISTS entries_access_count ON entries(access_count, rowid)")
             case .leastRecentlyStored, .none: break
             }
+            totalsKept = try readTotalsKept()
+            // A size limit is enforced from the running totals: turn them on (every process
+            // then keeps them), computed once from the entries.
+            if options.sizeLimit != nil && !totalsKept {
+                try db.transaction(.immediate) {
+                    try db.execute("""
+                        UPDATE cache_meta SET count = (SELECT count(*) FROM entries),
+                          size = (SELECT coalesce(sum(size), 0) FROM entries),
+                          file_size = (SELECT coalesce(sum(value_size), 0) FROM entries WHERE file IS NOT NULL),
+                          totals_kept = 1
+                        WHERE id = 0 AND totals_kept = 0
+                        """)
+                }
+                totalsKept = true
+            }
         }
+    }
+
+    /// `slot`'s statement, prepared from `sql` on first use.
+    @inline(__always)
+    func prepared(_ slot: inout SQLiteStatement?, _ sql: String) throws -> SQLiteStatement {
+        if let statement = slot { return statement }
+        let statement = try db.prepare(sql)
+        slot = statement
+        return statement
+    }
+
+    /// Whether this write transaction must keep the totals (reads the flag once per transaction).
+    func keepingTotals() throws -> Bool {
+        if !totalsFlagRead {
+            totalsKept = try readTotalsKept()
+            totalsFlagRead = true
+        }
+        return totalsKept
+    }
+
+    func readTotalsKept() throws -> Bool {
+        let select = try prepared(&totalsKeptStatement, "SELECT totals_kept FROM cache_meta WHERE id = 0")
+        defer { select.reset() }
+        return try select.step() && select.int64(0) != 0
     }
 
     /// Retries `body` while SQLite reports busy beyond its own handler (e.g. WAL recovery), up to `timeout`.
@@ -102,21 +161,41 @@ final class DiskCacheDatabase {
         }
     }
 
-    func close() { db.close() }
+    func close() {
+        lookupStatement = nil
+        existingStatement = nil
+        insertStatement = nil
+        totalsKeptStatement = nil
+        db.close()
+    }
 
     // MARK: Transactions and file bookkeeping
 
     /// Runs `body` in a write transaction (a savepoint inside `transact`). The outermost
     /// one removes obsolete files after COMMIT, or the files it created after ROLLBACK.
     func write<R>(_ body: () throws -> R) throws -> R {
-        if db.isInTransaction { return try db.transaction(.immediate, body) }
+        if db.isInTransaction {
+            // Inside a read transaction (e.g. getMany removing an expired entry) the write
+            // upgrades it, which succeeds only on the newest snapshot: read the flag afresh.
+            if !inWriteTransaction { totalsFlagRead = totalsKept }
+            localCommits &+= 1  // computed totals may be stale after this
+            return try db.transaction(.immediate, body)
+        }
         createdFiles.removeAll(keepingCapacity: true)
         obsoleteFiles.removeAll(keepingCapacity: true)
         pendingRemovals.removeAll(keepingCapacity: true)
         do {
             let result = try DiskCacheDatabase.retryingBusy(timeout: options.busyTimeout) {
-                try db.transaction(.immediate, body)
+                try db.transaction(.immediate) {
+                    // Under the write lock, on the newest snapshot: another process may have
+                    // turned the totals on since this connection last looked.
+                    totalsFlagRead = totalsKept
+                    inWriteTransaction = true
+                    defer { inWriteTransaction = false }
+                    return try body()
+                }
             }
+            localCommits &+= 1
             committed()
             return result
         } catch {
@@ -147,30 +226,64 @@ final class DiskCacheDatabase {
         FROM entries WHERE key = ?
         """
 
-    /// Looks `key` up. An inline value is decoded here (zero-copy from SQLite's page);
-    /// a file value is returned as a reference to read outside the lock.
-    /// Expired entries are removed (lazy expiry). Counts hits and misses unless `counting` is false.
-    func lookup<V>(_ key: DiskCacheKey, codec: ValueCodec<V>, now: Double, counting: Bool = true, touch: Bool = true) throws -> LookupResult<V> {
-        let statement = try db.cachedStatement(DiskCacheDatabase.lookupSQL)
-        try key.storageBytes.withUnsafeBytes { try statement.bind(unsafeNoCopyBlob: $0, at: 1) }
-        defer { statement.reset(); statement.clearBindings() }
+    /// What ``findRow(_:signature:now:counting:)`` found. Not generic, so the common
+    /// part of every read instantiates no generic metadata.
+    enum RowFound {
+        case miss
+        case file(FileReference)
+        /// The lookup statement is left on the row (column 7 is the value) for
+        /// ``decodeInline(describeKey:codec:rowid:valueSize:checksum:serializerID:now:counting:touch:)``.
+        case inline(rowid: Int64, valueSize: Int, checksum: Hash128, serializerID: String?)
+    }
+
+    /// Finds `key`'s row. Expired entries and entries of another serializer are removed
+    /// (lazy expiry) and are misses. Counts misses unless `counting` is false.
+    func findRow(_ key: DiskCacheKey, signature: CodecSignature, now: Double, counting: Bool) throws -> RowFound {
+        try key.storageBytes.withUnsafeBytes { try findRow(keyBytes: $0, signature: signature, now: now, counting: counting) }
+    }
+
+    /// A key's bytes reused by reads (``DiskCacheKeyConvertible/appendDiskCacheKeyBytes(to:)``), so a lookup allocates nothing.
+    var keyBuffer: [UInt8] = []
+
+    /// How a key given as its stored bytes is described in a log message.
+    static func describeKey(_ bytes: UnsafeRawBufferPointer) -> String {
+        DiskCacheKey(storageBytes: Array(bytes))?.description ?? "<malformed key>"
+    }
+
+    /// ``findRow(_:signature:now:counting:)`` for the key in ``keyBuffer``. The statement
+    /// refers to the buffer without a copy: it must not change until the statement is reset
+    /// (which every outcome but `.inline` does here, and ``decodeInline`` does for that).
+    func findRowForKeyBuffer(signature: CodecSignature, now: Double?, counting: Bool) throws -> RowFound {
+        try keyBuffer.withUnsafeBytes { try findRow(keyBytes: $0, signature: signature, now: now, counting: counting) }
+    }
+
+    /// ``findRow(_:signature:now:counting:)`` for a key given as its stored bytes. With `now`
+    /// nil the clock is read only if the entry has an expiry.
+    func findRow(keyBytes: UnsafeRawBufferPointer, signature: CodecSignature, now: Double?, counting: Bool) throws -> RowFound {
+        // A plain read when already prepared: no inout (modify) access to check.
+        let statement = try lookupStatement ?? prepared(&lookupStatement, DiskCacheDatabase.lookupSQL)
+        try statement.bind(unsafeNoCopyBlob: keyBytes, at: 1)
         guard try statement.step() else {
+            statement.reset()
+            statement.clearBindings()
             if counting { stats.misses += 1 }
             return .miss
         }
         let rowid = statement.int64(0)
-        if !statement.isNull(1), statement.double(1) <= now {
+        if !statement.isNull(1), statement.double(1) <= now ?? options.clock.now() {
             statement.reset()
+            statement.clearBindings()
             try removeExpired(rowid: rowid)
             if counting { stats.misses += 1 }
             return .miss
         }
         let formatVersion = UInt16(truncatingIfNeeded: statement.int64(3))
-        guard codec.accepts(serializer: statement, column: 2, formatVersion: formatVersion) else {
+        guard signature.accepts(serializer: statement, column: 2, formatVersion: formatVersion) else {
             let stored = statement.text(2) ?? "?"
             statement.reset()
+            statement.clearBindings()
             options.logger.warning("disk cache entry written with another serializer; treating it as a miss and removing it",
-                                   metadata: ["path": "\(path)", "key": "\(key)", "stored": "\(stored)@\(formatVersion)", "expected": "\(codec.id)@\(codec.formatVersion)"])
+                                   metadata: ["path": "\(path)", "key": "\(DiskCacheDatabase.describeKey(keyBytes))", "stored": "\(stored)@\(formatVersion)", "expected": "\(signature.id)@\(signature.formatVersion)"])
             try removeUndecodable(rowid: rowid)
             if counting { stats.misses += 1 }
             return .miss
@@ -179,31 +292,73 @@ final class DiskCacheDatabase {
         let checksum = statement.withBlob(5) { decodeChecksum($0) }
         if !statement.isNull(6), let file = statement.text(6) {
             let serializerID = statement.text(2) ?? ""
+            statement.reset()
+            statement.clearBindings()
             return .file(FileReference(rowid: rowid, name: file, valueSize: valueSize, checksum: checksum,
                                        serializerID: serializerID, formatVersion: formatVersion))
         }
-        let serializerID = codec.needsSerializerID ? (statement.text(2) ?? "") : codec.id
-        let decoded: V? = statement.withBlob(7) { bytes -> V? in
-            guard bytes.count == valueSize, XXH3.hash128(bytes) == checksum else { return nil }
-            return try? codec.decode(bytes, serializerID: serializerID)
-        }
-        guard let decoded else {
-            statement.reset()
-            options.logger.warning("disk cache inline value failed its checksum or did not decode; removing it",
-                                   metadata: ["path": "\(path)", "key": "\(key)"])
-            try removeUndecodable(rowid: rowid)
-            if counting { stats.misses += 1 }
-            return .miss
+        return .inline(rowid: rowid, valueSize: valueSize, checksum: checksum,
+                       serializerID: signature.needsSerializerID ? (statement.text(2) ?? "") : nil)
+    }
+
+    /// Verifies and decodes the inline value the lookup statement is on (zero-copy from
+    /// SQLite's page), then releases the statement. A value failing its checksum or not
+    /// decoding is removed and is a miss (`nil`).
+    func decodeInline<V>(describeKey: () -> String, codec: ValueCodec<V>, rowid: Int64, valueSize: Int, checksum: Hash128,
+                         serializerID: String?, now: Double?, counting: Bool, touch: Bool) throws -> V? {
+        let slot = UnsafeMutablePointer<V>.allocate(capacity: 1)
+        defer { slot.deallocate() }
+        guard try decodeInline(describeKey: describeKey, codec: codec, rowid: rowid, valueSize: valueSize, checksum: checksum,
+                               serializerID: serializerID, now: now, counting: counting, touch: touch, into: slot) else { return nil }
+        return slot.move()
+    }
+
+    /// ``decodeInline(describeKey:codec:rowid:valueSize:checksum:serializerID:now:counting:touch:)``
+    /// initializing `slot` and returning whether it did: no `Optional<V>` for generic code to instantiate.
+    func decodeInline<V>(describeKey: () -> String, codec: ValueCodec<V>, rowid: Int64, valueSize: Int, checksum: Hash128,
+                         serializerID: String?, now: Double?, counting: Bool, touch: Bool, into slot: UnsafeMutablePointer<V>) throws -> Bool {
+        let statement = lookupStatement!
+        // Valid until the statement is reset: verified and decoded (copied) before that.
+        let bytes = statement.unsafeBlob(7)
+        if bytes.count == valueSize && XXH3.hash128(bytes) == checksum {
+            // (do/catch rather than `try?`: no Optional of a generic type to instantiate.)
+            do {
+                slot.initialize(to: try codec.decode(bytes, serializerID: serializerID ?? codec.id))
+                statement.reset()
+                statement.clearBindings()
+                if counting { stats.hits += 1 }
+                if touch { recordAccess(rowid: rowid, now: now) }  // reads the clock only for LRU/LFU
+                return true
+            } catch {}
         }
         statement.reset()
-        if counting { stats.hits += 1 }
-        if touch { recordAccess(rowid: rowid, now: now) }
-        return .hit(decoded)
+        statement.clearBindings()
+        options.logger.warning("disk cache inline value failed its checksum or did not decode; removing it",
+                               metadata: ["path": "\(path)", "key": "\(describeKey())"])
+        try removeUndecodable(rowid: rowid)
+        if counting { stats.misses += 1 }
+        return false
+    }
+
+    /// Looks `key` up. An inline value is decoded here (zero-copy from SQLite's page);
+    /// a file value is returned as a reference to read outside the lock.
+    /// Expired entries are removed (lazy expiry). Counts hits and misses unless `counting` is false.
+    func lookup<V>(_ key: DiskCacheKey, codec: ValueCodec<V>, now: Double, counting: Bool = true, touch: Bool = true) throws -> LookupResult<V> {
+        switch try findRow(key, signature: codec.signature, now: now, counting: counting) {
+        case .miss: return .miss
+        case .file(let reference): return .file(reference)
+        case .inline(let rowid, let valueSize, let checksum, let serializerID):
+            guard let value = try decodeInline(describeKey: { key.description }, codec: codec, rowid: rowid, valueSize: valueSize,
+                                               checksum: checksum, serializerID: serializerID, now: now, counting: counting, touch: touch)
+            else { return .miss }
+            return .hit(value)
+        }
     }
 
     /// LRU and LFU keep access time and count; a failure to record is only logged.
-    func recordAccess(rowid: Int64, now: Double) {
+    func recordAccess(rowid: Int64, now: Double?) {
         guard options.evictionPolicy == .leastRecentlyUsed || options.evictionPolicy == .leastFrequentlyUsed else { return }
+        let now = now ?? options.clock.now()
         do {
             let update = try db.cachedStatement("UPDATE entries SET access_time = ?, access_count = access_count + 1 WHERE rowid = ?")
             try update.bind(now, at: 1)
@@ -264,7 +419,7 @@ final class DiskCacheDatabase {
                 obsoleteFiles.append(file)
             }
         }
-        try adjustTotals(count: -Int64(rows.count), size: -size, fileSize: -fileSize)
+        if try keepingTotals() { try adjustTotals(count: -Int64(rows.count), size: -size, fileSize: -fileSize) }
         pendingRemovals[cause, default: 0] += rows.count
     }
 
@@ -292,13 +447,23 @@ final class DiskCacheDatabase {
             throw CacheStoreError(.itemTooLarge, key: key.description,
                                   detail: "the entry's \(entrySize) bytes exceed the cache's size limit of \(limit) bytes")
         }
-        let existing = try db.cachedStatement("SELECT rowid, file, size, value_size, expire_time FROM entries WHERE key = ?")
+        // The replaced row, if any, and (in the same step) the totals flag.
+        let existing = try prepared(&existingStatement, """
+            SELECT e.rowid, e.file, e.size, e.value_size, e.expire_time, m.totals_kept
+            FROM cache_meta AS m LEFT JOIN entries AS e ON e.key = ? WHERE m.id = 0
+            """)
         try key.storageBytes.withUnsafeBytes { try existing.bind(unsafeNoCopyBlob: $0, at: 1) }
         var old: RemovedRow?
         var oldExpired = false
         if try existing.step() {
-            old = row(existing)
-            oldExpired = !existing.isNull(4) && existing.double(4) <= now
+            if !existing.isNull(0) {
+                old = row(existing)
+                oldExpired = !existing.isNull(4) && existing.double(4) <= now
+            }
+            if !totalsFlagRead {
+                totalsKept = existing.int64(5) != 0
+                totalsFlagRead = true
+            }
         }
         existing.reset()
         existing.clearBindings()
@@ -310,7 +475,7 @@ final class DiskCacheDatabase {
                                       detail: "storing \(entrySize) bytes would exceed the size limit of \(limit) bytes (\(current) held) and the policy is .none")
             }
         }
-        let insert = try db.cachedStatement("""
+        let insert = try prepared(&insertStatement, """
             INSERT OR REPLACE INTO entries (key, store_time, expire_time, access_time, access_count, tag, size, value_size,
               checksum, serializer, format_version, compute_time, file, value)
             VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -343,11 +508,14 @@ final class DiskCacheDatabase {
         let newRowID = db.lastInsertRowID
         if let file = old?.file { obsoleteFiles.append(file) }
         if old != nil { pendingRemovals[oldExpired ? .expired : .replaced, default: 0] += 1 }
-        let newFileSize = value.fileName == nil ? 0 : Int64(value.valueSize)
-        let size = try adjustTotals(count: old == nil ? 1 : 0, size: entrySize - (old?.size ?? 0),
-                                    fileSize: newFileSize - (old?.file == nil ? 0 : old!.valueSize))
-        if let limit = options.sizeLimit, size > Int64(limit) {
-            try evict(toFit: Int64(limit), current: size, sparing: newRowID)
+        if try keepingTotals() {
+            // Always on with a size limit (turned on when the cache opened).
+            let newFileSize = value.fileName == nil ? 0 : Int64(value.valueSize)
+            let size = try adjustTotals(count: old == nil ? 1 : 0, size: entrySize - (old?.size ?? 0),
+                                        fileSize: newFileSize - (old?.file == nil ? 0 : old!.valueSize))
+            if let limit = options.sizeLimit, size > Int64(limit) {
+                try evict(toFit: Int64(limit), current: size, sparing: newRowID)
+            }
         }
         writesSinceCull += 1
         if writesSinceCull >= options.cullInterval {
@@ -421,8 +589,9 @@ final class DiskCacheDatabase {
         let select = try db.cachedStatement("SELECT rowid, file, size, value_size FROM entries WHERE file IS NOT NULL")
         while try select.step() { rows.append(row(select)) }
         select.reset()
-        let count = try db.scalarInt("SELECT count FROM cache_meta WHERE id = 0") ?? 0
-        try db.execute("DELETE FROM entries; UPDATE cache_meta SET count = 0, size = 0, file_size = 0 WHERE id = 0")
+        try db.execute("DELETE FROM entries")
+        let count = db.changes
+        try db.execute("UPDATE cache_meta SET count = 0, size = 0, file_size = 0 WHERE id = 0")
         obsoleteFiles.append(contentsOf: rows.compactMap(\.file))
         pendingRemovals[.cleared, default: 0] += Int(count)
         return Int(count)
@@ -500,8 +669,30 @@ final class DiskCacheDatabase {
         return result
     }
 
-    /// The totals row: entries, Σ size, Σ file bytes.
-    func totals() throws -> (count: Int64, size: Int64, fileSize: Int64) {
+    typealias Totals = (count: Int64, size: Int64, fileSize: Int64)
+
+    /// Entries, Σ size, Σ file bytes: from the totals row when kept, else computed from the
+    /// entries (O(n), reused until this or another connection commits a change).
+    func totals() throws -> Totals {
+        try db.transaction(.deferred) {
+            if !totalsKept { totalsKept = try readTotalsKept() }
+            if totalsKept { return try keptTotals() }
+            let dataVersion = try db.scalarInt("PRAGMA data_version") ?? 0
+            if let computed = computedTotals, computed.dataVersion == dataVersion, computed.localCommits == localCommits {
+                return computed.totals
+            }
+            let select = try db.cachedStatement("""
+                SELECT count(*), coalesce(sum(size), 0), coalesce(sum(CASE WHEN file IS NOT NULL THEN value_size END), 0) FROM entries
+                """)
+            defer { select.reset() }
+            let totals: Totals = try select.step() ? (select.int64(0), select.int64(1), select.int64(2)) : (0, 0, 0)
+            computedTotals = (dataVersion, localCommits, totals)
+            return totals
+        }
+    }
+
+    /// The totals row (meaningful when `totals_kept` = 1).
+    func keptTotals() throws -> Totals {
         let select = try db.cachedStatement("SELECT count, size, file_size FROM cache_meta WHERE id = 0")
         defer { select.reset() }
         guard try select.step() else { return (0, 0, 0) }

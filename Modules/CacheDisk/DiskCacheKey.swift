@@ -82,10 +82,27 @@ public struct DiskCacheKey: Hashable, Sendable, Comparable, CustomStringConverti
 /// Anything that names a disk cache entry: `String`, `Int`, ``CacheKey``, ``DiskCacheKey``.
 public protocol DiskCacheKeyConvertible {
     var diskCacheKey: DiskCacheKey { get }
+    /// Appends ``DiskCacheKey/storageBytes`` of ``diskCacheKey`` to `buffer`. Reads use it
+    /// to look a key up without allocating; the default goes through ``diskCacheKey``.
+    func appendDiskCacheKeyBytes(to buffer: inout [UInt8])
 }
 
-extension DiskCacheKey: DiskCacheKeyConvertible { public var diskCacheKey: DiskCacheKey { self } }
-extension String: DiskCacheKeyConvertible { public var diskCacheKey: DiskCacheKey { DiskCacheKey(self) } }
+extension DiskCacheKeyConvertible {
+    public func appendDiskCacheKeyBytes(to buffer: inout [UInt8]) { buffer.append(contentsOf: diskCacheKey.storageBytes) }
+}
+
+extension DiskCacheKey: DiskCacheKeyConvertible {
+    public var diskCacheKey: DiskCacheKey { self }
+    public func appendDiskCacheKeyBytes(to buffer: inout [UInt8]) { buffer.append(contentsOf: storageBytes) }
+}
+extension String: DiskCacheKeyConvertible {
+    public var diskCacheKey: DiskCacheKey { DiskCacheKey(self) }
+    public func appendDiskCacheKeyBytes(to buffer: inout [UInt8]) {
+        buffer.append(DiskCacheKey.Kind.string.rawValue)
+        var string = self
+        string.withUTF8 { buffer.append(contentsOf: $0) }
+    }
+}
 extension Substring: DiskCacheKeyConvertible { public var diskCacheKey: DiskCacheKey { DiskCacheKey(String(self)) } }
 extension Int: DiskCacheKeyConvertible { public var diskCacheKey: DiskCacheKey { DiskCacheKey(Int64(self)) } }
 extension Int64: DiskCacheKeyConvertible { public var diskCacheKey: DiskCacheKey { DiskCacheKey(self) } }

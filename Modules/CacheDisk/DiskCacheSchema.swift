@@ -12,9 +12,9 @@ import CacheSQLite
 /// -- version 1
 /// CREATE TABLE cache_meta (            -- exactly one row, id = 0
 ///   id INTEGER PRIMARY KEY CHECK (id = 0),
-///   count INTEGER NOT NULL,             -- entries held
-///   size INTEGER NOT NULL,              -- Σ entries.size (key + value bytes): what sizeLimit bounds
-///   file_size INTEGER NOT NULL,         -- Σ value_size of the entries stored in files
+///   count INTEGER NOT NULL,             -- entries held            } kept only while
+///   size INTEGER NOT NULL,              -- Σ entries.size (key + value bytes): what sizeLimit bounds  } totals_kept = 1
+///   file_size INTEGER NOT NULL,         -- Σ value_size of the entries stored in files                 } (version 3)
 ///   hash_algorithm TEXT NOT NULL,       -- 'xxh3-128': the checksum algorithm of entries.checksum
 ///   created REAL NOT NULL);             -- wall-clock seconds since 1970
 /// CREATE TABLE entries (
@@ -40,6 +40,13 @@ import CacheSQLite
 ///   key BLOB PRIMARY KEY,               -- the entry key being computed
 ///   owner TEXT NOT NULL,                -- the computing cache instance (random id)
 ///   expires REAL NOT NULL) WITHOUT ROWID;  -- wall-clock time after which others may take over
+/// -- version 3 (migration 2 → 3)
+/// ALTER TABLE cache_meta ADD COLUMN totals_kept INTEGER NOT NULL DEFAULT 0;
+///   -- 1: count, size and file_size are kept up to date by every write (in the same
+///   -- transaction). Turned on (after recomputing them) when a process opens the cache
+///   -- with a size limit, and never turned off. 0: the three columns are stale and
+///   -- unused; totals are computed from `entries` when asked for, so a write touches no
+///   -- extra page.
 /// -- created on demand by the policy in use:
 /// CREATE INDEX entries_access_time ON entries(access_time);          -- leastRecentlyUsed
 /// CREATE INDEX entries_access_count ON entries(access_count, rowid); -- leastFrequentlyUsed
@@ -49,7 +56,7 @@ import CacheSQLite
 /// a newer or foreign one is refused with ``DiskCacheError`` `.unsupportedSchema`.
 public enum DiskCacheSchema {
     /// The version this build writes.
-    public static let currentVersion: Int64 = 2
+    public static let currentVersion: Int64 = 3
     /// `PRAGMA application_id` of a disk cache database ("SWCC").
     public static let applicationID: Int64 = 0x5357_4343
 
@@ -82,6 +89,8 @@ public enum DiskCacheSchema {
     static let migrations: [String] = [
         // 1 → 2: leases for cross-process memoize single flight.
         "CREATE TABLE leases (key BLOB PRIMARY KEY, owner TEXT NOT NULL, expires REAL NOT NULL) WITHOUT ROWID;",
+        // 2 → 3: totals kept only when a size limit needs them (they are recomputed when turned on).
+        "ALTER TABLE cache_meta ADD COLUMN totals_kept INTEGER NOT NULL DEFAULT 0;",
     ]
 
     /// Creates or migrates the schema of `db`; `now` stamps a new database.
@@ -99,7 +108,8 @@ public enum DiskCacheSchema {
             if version == 0 && tables == 0 {
                 try db.execute(version1)
                 for migration in migrations { try db.execute(migration) }
-                try db.run("INSERT INTO cache_meta VALUES (0, 0, 0, 0, ?, ?)", .text(CacheHash.algorithmID), .real(now))
+                try db.run("INSERT INTO cache_meta (id, count, size, file_size, hash_algorithm, created) VALUES (0, 0, 0, 0, ?, ?)",
+                           .text(CacheHash.algorithmID), .real(now))
                 try db.execute("PRAGMA application_id = \(applicationID); PRAGMA user_version = \(currentVersion)")
                 return
             }

@@ -26,7 +26,7 @@ extension SQLiteConnection {
                 throw error
             }
         }
-        try cachedStatement("BEGIN \(kind.rawValue)").stepToCompletion()
+        try begin(kind)
         let result: R
         do {
             result = try body()
@@ -35,12 +35,29 @@ extension SQLiteConnection {
             throw error
         }
         do {
-            try cachedStatement("COMMIT").stepToCompletion()
+            try commit()
         } catch {
             rollbackIfOpen()
             throw error
         }
         return result
+    }
+
+    /// Steps the connection's BEGIN statement of `kind` (prepared once).
+    func begin(_ kind: TransactionKind) throws(SQLiteError) {
+        let slot = kind == .deferred ? 0 : kind == .immediate ? 1 : 2
+        if let statement = beginStatements[slot] { return try statement.stepToCompletion() }
+        let statement = try prepare("BEGIN \(kind.rawValue)")
+        beginStatements[slot] = statement
+        try statement.stepToCompletion()
+    }
+
+    /// Steps the connection's COMMIT statement (prepared once).
+    func commit() throws(SQLiteError) {
+        if let statement = commitStatement { return try statement.stepToCompletion() }
+        let statement = try prepare("COMMIT")
+        commitStatement = statement
+        try statement.stepToCompletion()
     }
 
     /// Rolls back the open transaction, if any, ignoring errors (used on failure paths).

@@ -39,6 +39,9 @@ public final class SQLiteConnection {
     /// The path the connection was opened with.
     public let path: String
     private var statementCache: [String: SQLiteStatement] = [:]
+    /// BEGIN (by kind) and COMMIT, held directly: every transaction runs them.
+    var beginStatements: [SQLiteStatement?] = [nil, nil, nil]
+    var commitStatement: SQLiteStatement?
     /// The busy handler's state, owned by the connection (freed after the database closes).
     private let busyState: UnsafeMutablePointer<BusyState> = {
         let pointer = UnsafeMutablePointer<BusyState>.allocate(capacity: 1)
@@ -79,6 +82,8 @@ public final class SQLiteConnection {
         guard !isClosed else { return }
         isClosed = true
         statementCache.removeAll()
+        beginStatements = [nil, nil, nil]
+        commitStatement = nil
         sqlite3_busy_handler(handle, nil, nil)
         sqlite3_close_v2(handle)
     }

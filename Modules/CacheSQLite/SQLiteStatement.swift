@@ -10,8 +10,8 @@ public final class SQLiteStatement {
     public let handle: OpaquePointer
     /// The SQL it was prepared from.
     public let sql: String
-    let database: OpaquePointer
-    let path: String
+    @usableFromInline let database: OpaquePointer
+    @usableFromInline let path: String
 
     init(statement: OpaquePointer, database: OpaquePointer, path: String, sql: String) {
         self.handle = statement
@@ -24,14 +24,17 @@ public final class SQLiteStatement {
 
     // MARK: Binding
 
+    @inlinable
     public func bind(_ value: Int64, at index: Int32) throws(SQLiteError) {
         try check(sqlite3_bind_int64(handle, index, value))
     }
 
+    @inlinable
     public func bind(_ value: Int, at index: Int32) throws(SQLiteError) {
         try check(sqlite3_bind_int64(handle, index, Int64(value)))
     }
 
+    @inlinable
     public func bind(_ value: Double, at index: Int32) throws(SQLiteError) {
         try check(sqlite3_bind_double(handle, index, value))
     }
@@ -62,6 +65,7 @@ public final class SQLiteStatement {
 
     /// Binds a blob without copying. The caller guarantees `bytes` stay valid and
     /// unchanged until the statement is reset, rebound or finalized.
+    @inlinable
     public func bind(unsafeNoCopyBlob bytes: UnsafeRawBufferPointer, at index: Int32) throws(SQLiteError) {
         let rc: Int32
         if let base = bytes.baseAddress {
@@ -79,6 +83,7 @@ public final class SQLiteStatement {
         try check(rc)
     }
 
+    @inlinable
     public func bindNull(at index: Int32) throws(SQLiteError) {
         try check(sqlite3_bind_null(handle, index))
     }
@@ -99,12 +104,14 @@ public final class SQLiteStatement {
     }
 
     /// Clears every binding to NULL.
+    @inlinable
     public func clearBindings() { sqlite3_clear_bindings(handle) }
 
     // MARK: Stepping
 
     /// Advances to the next row: `true` when a row is available, `false` when done.
     @discardableResult
+    @inlinable
     public func step() throws(SQLiteError) -> Bool {
         let rc = sqlite3_step(handle)
         if rc == SQLITE_ROW { return true }
@@ -115,25 +122,31 @@ public final class SQLiteStatement {
     }
 
     /// Steps until done, then resets.
+    @inlinable
     public func stepToCompletion() throws(SQLiteError) {
         while try step() {}
         reset()
     }
 
     /// Rewinds the statement (bindings are kept).
+    @inlinable
     public func reset() { sqlite3_reset(handle) }
 
     // MARK: Columns
 
     public var columnCount: Int32 { sqlite3_column_count(handle) }
 
+    @inlinable
     public func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
 
     /// The column's storage class (`SQLITE_INTEGER`, `SQLITE_BLOB`, …).
     public func columnType(_ column: Int32) -> Int32 { sqlite3_column_type(handle, column) }
 
+    @inlinable
     public func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
+    @inlinable
     public func int(_ column: Int32) -> Int { Int(sqlite3_column_int64(handle, column)) }
+    @inlinable
     public func double(_ column: Int32) -> Double { sqlite3_column_double(handle, column) }
 
     /// The column as text, or `nil` when NULL.
@@ -146,10 +159,22 @@ public final class SQLiteStatement {
     /// The column's bytes without copying: valid only inside `body` (until the next step,
     /// reset or column conversion). An empty or NULL blob is an empty buffer.
     /// - Complexity: O(1) plus `body`.
+    @inlinable
     public func withBlob<R, E: Error>(_ column: Int32, _ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
         let pointer = sqlite3_column_blob(handle, column)
         let count = Int(sqlite3_column_bytes(handle, column))
         return try body(UnsafeRawBufferPointer(start: count == 0 ? nil : pointer, count: count))
+    }
+
+    /// The column's bytes without copying, valid until the next step, reset, column
+    /// conversion or finalization of this statement: the caller must not use them after.
+    /// An empty or NULL blob is an empty buffer. (``withBlob(_:_:)`` scopes this safely;
+    /// this form lets generic callers avoid instantiating a closure's result type.)
+    @inlinable
+    public func unsafeBlob(_ column: Int32) -> UnsafeRawBufferPointer {
+        let pointer = sqlite3_column_blob(handle, column)
+        let count = Int(sqlite3_column_bytes(handle, column))
+        return UnsafeRawBufferPointer(start: count == 0 ? nil : pointer, count: count)
     }
 
     /// The column's bytes, copied.
@@ -158,14 +183,17 @@ public final class SQLiteStatement {
     }
 
     /// The column's length in bytes.
+    @inlinable
     public func byteCount(_ column: Int32) -> Int { Int(sqlite3_column_bytes(handle, column)) }
 
     // MARK: Errors
 
+    @inlinable
     func check(_ rc: Int32) throws(SQLiteError) {
         if rc != SQLITE_OK { throw makeError(rc) }
     }
 
+    @usableFromInline
     func makeError(_ rc: Int32) -> SQLiteError {
         let extended = sqlite3_extended_errcode(database)
         let code = (extended & 0xFF) == (rc & 0xFF) ? extended : rc

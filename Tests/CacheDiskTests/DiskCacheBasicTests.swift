@@ -30,6 +30,29 @@ import Testing
         #expect(cache.count == 0)
     }
 
+    /// Reads append a key's stored bytes to a reused buffer instead of building a
+    /// DiskCacheKey; every key kind must produce exactly its storageBytes.
+    @Test func keyBytesAppendedForReadsMatchTheStoredKey() throws {
+        let keys: [any DiskCacheKeyConvertible] = [
+            "", "k", "ключ-🔑", "a\u{0}b", Substring("sub"), 0, -1, Int.max, Int64.min,
+            try CacheKey(name: "f", arguments: 1), DiskCacheKey(bytes: [0, 255, 1]),
+        ]
+        var buffer: [UInt8] = [9, 9]
+        for key in keys {
+            buffer.removeAll(keepingCapacity: true)
+            key.appendDiskCacheKeyBytes(to: &buffer)
+            #expect(buffer == key.diskCacheKey.storageBytes, "\(key)")
+        }
+        let cache = try DiskCache(directory: temporaryDirectory())
+        for (i, key) in keys.enumerated() { try cache.set(i, forKey: key.diskCacheKey) }
+        for (i, key) in keys.enumerated() {
+            #expect(try cache.get(key.diskCacheKey, as: Int.self) == i)
+        }
+        #expect(try cache.get("ключ-🔑", as: Int.self) == 2)
+        #expect(try cache.get("ключ", as: Int.self) == nil)
+        #expect(try cache.get(Substring("sub"), as: Int.self) == 4)
+    }
+
     @Test func statsCountHitsMissesAndBytes() throws {
         let cache = try DiskCache(directory: temporaryDirectory())
         try cache.set([UInt8](repeating: 7, count: 100), forKey: "a")

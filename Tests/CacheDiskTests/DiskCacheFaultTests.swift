@@ -105,27 +105,37 @@ import Testing
         #expect(throws: DiskCacheError.self) { _ = try DiskCache(directory: dir) }
     }
 
-    @Test func versionOneMigratesToTheCurrentSchema() throws {
+    /// Databases as earlier builds wrote them (version 1; version 2 with leases), with one
+    /// entry and their always-kept totals, open at the current version with the entry intact.
+    @Test(arguments: [(1, nil), (2, nil), (1, 1_000), (2, 1_000)] as [(Int, Int?)])
+    func olderVersionsMigrateToTheCurrentSchema(version: Int, sizeLimit: Int?) throws {
         let dir = temporaryDirectory()
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         do {
-            // A version-1 database as an earlier build wrote it, with one entry.
             let db = try SQLiteConnection(path: dir + "/cache.db")
             try db.execute("PRAGMA journal_mode=WAL")
             try db.execute(DiskCacheSchema.version1)
-            try db.run("INSERT INTO cache_meta VALUES (0, 1, 9, 0, 'xxh3-128', 0)")
+            if version >= 2 { try db.execute(DiskCacheSchema.migrations[0]) }
+            try db.run("INSERT INTO cache_meta VALUES (0, 1, 10, 0, 'xxh3-128', 0)")
             let value = IntegerCodec.encode(42)
             try db.run("""
                 INSERT INTO entries (key, store_time, access_time, access_count, size, value_size, checksum, serializer, format_version, value)
-                VALUES (?, 0, 0, 0, 9, 8, ?, 'int64-le', 1, ?)
+                VALUES (?, 0, 0, 0, 10, 8, ?, 'int64-le', 1, ?)
                 """, .blob(DiskCacheKey("a").storageBytes), .blob(value.withUnsafeBytes { XXH3.hash128($0) }.bytes), .blob(value))
-            try db.execute("PRAGMA application_id = \(DiskCacheSchema.applicationID); PRAGMA user_version = 1")
+            try db.execute("PRAGMA application_id = \(DiskCacheSchema.applicationID); PRAGMA user_version = \(version)")
         }
-        let cache = try DiskCache(directory: dir)
+        let cache = try DiskCache(directory: dir, options: DiskCacheOptions(sizeLimit: sizeLimit))
         #expect(try cache.get("a", as: Int.self) == 42, "entries survive the migration")
+        #expect(cache.count == 1)
+        #expect(cache.stats.bytes == 10)
+        try cache.set(7, forKey: "b")
+        #expect(cache.count == 2)
+        #expect(try cache.check().isHealthy)
         let db = try SQLiteConnection(path: dir + "/cache.db")
         #expect(try db.scalarInt("PRAGMA user_version") == DiskCacheSchema.currentVersion)
         #expect(try db.scalarInt("SELECT count(*) FROM sqlite_master WHERE name = 'leases'") == 1)
+        #expect(try db.scalarInt("SELECT totals_kept FROM cache_meta WHERE id = 0") == (sizeLimit == nil ? 0 : 1),
+                "totals are kept only once a cache with a size limit opens")
     }
 
     @Test func tamperedValueFilesAreMissesNeverWrongBytes() throws {
