@@ -71,7 +71,7 @@ func registry(_ ids: [CacheEngineID]) -> CacheRegistry {
 func everythingBuilt() -> CacheRegistry { registry(KnownEngines.built) }
 
 /// The engine behind a store the selection made.
-func engineOf<Value>(_ store: ErasedCacheStore<CacheKey, Value>) -> CacheEngineID? {
+func engineOf<Value>(_ store: AnyCacheStore<CacheKey, Value>) -> CacheEngineID? {
     if let test = store.base as? DictionaryStore<CacheKey, Value> { return test.engine }
     if store.base is LRUMemoStore<CacheKey, Value> { return CacheFunctoolsEngine.id }
     return nil

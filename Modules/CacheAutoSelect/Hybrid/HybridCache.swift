@@ -13,8 +13,8 @@ import Synchronization
 public final class HybridCache<Value: Codable & Sendable>: CacheStore {
     public typealias Key = CacheKey
 
-    public let memory: ErasedCacheStore<CacheKey, Value>
-    public let disk: ErasedCacheStore<CacheKey, Value>
+    public let memory: AnyCacheStore<CacheKey, Value>
+    public let disk: AnyCacheStore<CacheKey, Value>
     /// Results of at least this many bytes go to disk.
     public let threshold: Int
     public let estimator: CacheSizeEstimator
@@ -37,8 +37,8 @@ public final class HybridCache<Value: Codable & Sendable>: CacheStore {
         memoryExplanation: SelectionExplanation? = nil, diskExplanation: SelectionExplanation? = nil
     ) throws(CacheConfigurationError) {
         try CacheConfiguration.checkSize(threshold, setting: "threshold")
-        self.memory = memory as? ErasedCacheStore<CacheKey, Value> ?? ErasedCacheStore(memory)
-        self.disk = disk as? ErasedCacheStore<CacheKey, Value> ?? ErasedCacheStore(disk)
+        self.memory = memory as? AnyCacheStore<CacheKey, Value> ?? AnyCacheStore(memory)
+        self.disk = disk as? AnyCacheStore<CacheKey, Value> ?? AnyCacheStore(disk)
         self.threshold = threshold
         self.estimator = estimator
         self.memoryExplanation = memoryExplanation

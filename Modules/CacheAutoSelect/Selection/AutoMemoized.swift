@@ -18,7 +18,7 @@ import Synchronization
 public final class AutoMemoized<each Arg: Encodable & SendableMetatype, Value: Codable & Sendable>: Sendable {
     /// One store chosen by one decision.
     public struct Tier: Sendable {
-        public let store: ErasedCacheStore<CacheKey, Value>
+        public let store: AnyCacheStore<CacheKey, Value>
         public let choice: EngineChoice
         public let explanation: SelectionExplanation
         /// The largest size class observed when it was chosen (`nil`: before any result).

@@ -2,7 +2,7 @@ import CacheCore
 
 /// A store made by the engine the chain chose, with the decision that chose it.
 public struct SelectedStore<Value: Codable & Sendable>: Sendable {
-    public let store: ErasedCacheStore<CacheKey, Value>
+    public let store: AnyCacheStore<CacheKey, Value>
     public let choice: EngineChoice
     /// The final decision path (with every engine that refused its configuration).
     public let explanation: SelectionExplanation
@@ -29,7 +29,7 @@ public enum AutoSelect {
             if let directory, choice.configuration.directory == nil { choice.configuration.directory = directory }
             do {
                 let store = try registry.makeStore(engine: choice.engine, of: valueType, configuration: choice.configuration)
-                return SelectedStore(store: ErasedCacheStore(store), choice: choice, explanation: explanation)
+                return SelectedStore(store: AnyCacheStore(store), choice: choice, explanation: explanation)
             } catch {
                 // Every pass rejects one more engine, so the loop ends.
                 rejected[choice.engine] = String(describing: error)
@@ -48,14 +48,14 @@ public enum AutoSelect {
 
 /// A memoized function over a store the chain chose from its result type.
 public final class SelectedMemoized<each Arg, Value: Codable & Sendable>: Sendable {
-    public let memoized: Memoized<ErasedCacheStore<CacheKey, Value>, repeat each Arg>
+    public let memoized: Memoized<AnyCacheStore<CacheKey, Value>, repeat each Arg>
     /// The decision that chose the store.
     public let explanation: SelectionExplanation
     /// The chosen engine and its configuration.
     public let choice: EngineChoice
     public var engine: CacheEngineID { choice.engine }
 
-    init(memoized: Memoized<ErasedCacheStore<CacheKey, Value>, repeat each Arg>, selected: SelectedStore<Value>) {
+    init(memoized: Memoized<AnyCacheStore<CacheKey, Value>, repeat each Arg>, selected: SelectedStore<Value>) {
         self.memoized = memoized
         self.explanation = selected.explanation
         self.choice = selected.choice
