@@ -239,7 +239,7 @@ public final class AsyncCache<Store: AsyncCacheStore, Value: Sendable>: Sendable
         } catch {
             let elapsed = clock.now - start
             if !(error is CancellationError) {
-                counters.withLock { $0.loadFailures += 1; $0.totalLoadTime += elapsed }
+                counters.withLock { $0.recordLoad(succeeded: false, elapsed: elapsed) }
                 if rememberFailure, let failureTTL = options.failureTTL {
                     remember(error, for: key, ttl: failureTTL)
                 }
@@ -247,7 +247,7 @@ public final class AsyncCache<Store: AsyncCacheStore, Value: Sendable>: Sendable
             throw error
         }
         let elapsed = clock.now - start
-        counters.withLock { $0.loadSuccesses += 1; $0.totalLoadTime += elapsed }
+        counters.withLock { $0.recordLoad(succeeded: true, elapsed: elapsed) }
         if options.shouldCache?(value) ?? true {
             let (entry, storeTTL) = makeEntry(value, ttl: options.ttl)
             do {
@@ -289,13 +289,7 @@ public final class AsyncCache<Store: AsyncCacheStore, Value: Sendable>: Sendable
     /// The store's counters plus this cache's loads, load failures, store failures and load time.
     public var stats: CacheStats {
         get async {
-            var stats = await store.stats
-            let own = counters.withLock { $0 }
-            stats.loadSuccesses += own.loadSuccesses
-            stats.loadFailures += own.loadFailures
-            stats.storeFailures += own.storeFailures
-            stats.totalLoadTime += own.totalLoadTime
-            return stats
+            await store.stats.addingLoadCounters(of: counters.withLock { $0 })
         }
     }
 

@@ -86,13 +86,7 @@ public final class DiskMemoized<each Arg: Encodable & Sendable, Value: Codable &
 
     /// The cache's counters plus this function's loads, failures and load time.
     public var info: CacheStats {
-        var stats = cache.stats
-        let own = counters.withLock { $0 }
-        stats.loadSuccesses += own.loadSuccesses
-        stats.loadFailures += own.loadFailures
-        stats.storeFailures += own.storeFailures
-        stats.totalLoadTime += own.totalLoadTime
-        return stats
+        cache.stats.addingLoadCounters(of: counters.withLock { $0 })
     }
 
     /// How many times a hit was recomputed early by this instance.
@@ -191,11 +185,11 @@ public final class DiskMemoized<each Arg: Encodable & Sendable, Value: Codable &
             value = try function(repeat each args)
         } catch {
             let elapsed = clock.now - start
-            counters.withLock { $0.loadFailures += 1; $0.totalLoadTime += elapsed }
+            counters.withLock { $0.recordLoad(succeeded: false, elapsed: elapsed) }
             throw error
         }
         let elapsed = clock.now - start
-        counters.withLock { $0.loadSuccesses += 1; $0.totalLoadTime += elapsed }
+        counters.withLock { $0.recordLoad(succeeded: true, elapsed: elapsed) }
         do {
             let encoded = try cache.prepare(value, codec: codec)
             _ = try cache.store(key, encoded, ttl: ttl, tag: nil, computeTime: elapsed.cacheSeconds, operation: "memoize store")

@@ -114,11 +114,11 @@ public final class AutoMemoized<each Arg: Encodable & SendableMetatype, Value: C
             value = try function(repeat each args)
         } catch {
             let elapsed = clock.now - start
-            counters.withLock { $0.loadFailures += 1; $0.totalLoadTime += elapsed }
+            counters.withLock { $0.recordLoad(succeeded: false, elapsed: elapsed) }
             throw error
         }
         let elapsed = clock.now - start
-        counters.withLock { $0.loadSuccesses += 1; $0.totalLoadTime += elapsed }
+        counters.withLock { $0.recordLoad(succeeded: true, elapsed: elapsed) }
         guard options.shouldCache?(value) ?? true else { return value }
         do {
             let target = try tierAfterObserving(value)
@@ -193,11 +193,7 @@ public final class AutoMemoized<each Arg: Encodable & SendableMetatype, Value: C
         for tier in tiers { s.merge(tier.store.stats) }
         let own = counters.withLock { $0 }
         s.hits += own.hits
-        s.loadSuccesses += own.loadSuccesses
-        s.loadFailures += own.loadFailures
-        s.storeFailures += own.storeFailures
-        s.totalLoadTime += own.totalLoadTime
-        return s
+        return s.addingLoadCounters(of: own)
     }
 }
 

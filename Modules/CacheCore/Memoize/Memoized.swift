@@ -81,7 +81,7 @@ public final class Memoized<Store: CacheStore, each Arg>: Sendable {
             value = try body(self, repeat each args)
         } catch {
             let elapsed = clock.now - start
-            counters.withLock { $0.loadFailures += 1; $0.totalLoadTime += elapsed }
+            counters.withLock { $0.recordLoad(succeeded: false, elapsed: elapsed) }
             if options.cacheErrors {
                 let limit = options.errorCacheLimit
                 errors.withLock { $0.remember(error, for: key, limit: limit) }
@@ -89,7 +89,7 @@ public final class Memoized<Store: CacheStore, each Arg>: Sendable {
             throw error
         }
         let elapsed = clock.now - start
-        counters.withLock { $0.loadSuccesses += 1; $0.totalLoadTime += elapsed }
+        counters.withLock { $0.recordLoad(succeeded: true, elapsed: elapsed) }
         if options.shouldCache?(value) ?? true {
             do {
                 try store.setValue(value, forKey: key, ttl: options.ttl)
@@ -108,13 +108,7 @@ public final class Memoized<Store: CacheStore, each Arg>: Sendable {
     /// The store's counters plus this function's loads, load failures, store
     /// failures and load time.
     public var info: CacheStats {
-        var stats = store.stats
-        let own = counters.withLock { $0 }
-        stats.loadSuccesses += own.loadSuccesses
-        stats.loadFailures += own.loadFailures
-        stats.storeFailures += own.storeFailures
-        stats.totalLoadTime += own.totalLoadTime
-        return stats
+        store.stats.addingLoadCounters(of: counters.withLock { $0 })
     }
 
     /// Removes every stored result (and remembered error) and resets this function's counters.

@@ -37,6 +37,23 @@ public struct CacheStats: Sendable, Hashable, Codable, CustomStringConvertible {
         if cause.isEviction { evictions[cause, default: 0] += count }
     }
 
+    /// Counts one loader run that returned (`succeeded`) or threw, and its duration.
+    public mutating func recordLoad(succeeded: Bool, elapsed: Duration) {
+        if succeeded { loadSuccesses += 1 } else { loadFailures += 1 }
+        totalLoadTime += elapsed
+    }
+
+    /// This snapshot (a store's) plus a memoizer's own load counters: loads, load
+    /// failures, store failures and load time — not hits or misses, which the store counts.
+    public func addingLoadCounters(of own: CacheStats) -> CacheStats {
+        var total = self
+        total.loadSuccesses += own.loadSuccesses
+        total.loadFailures += own.loadFailures
+        total.storeFailures += own.storeFailures
+        total.totalLoadTime += own.totalLoadTime
+        return total
+    }
+
     /// Adds another snapshot's counters (count and bytes too) to this one.
     public mutating func merge(_ other: CacheStats) {
         hits += other.hits
