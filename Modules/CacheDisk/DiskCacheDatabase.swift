@@ -88,23 +88,24 @@ final class DiskCacheDatabase {
         self.options = options
         self.files = files
         db = try SQLiteConnection(path: path, flags: [.readWrite, .create, .noMutex, .noFollow], busyTimeout: options.busyTimeout)
-        try DiskCacheDatabase.retryingBusy(timeout: options.busyTimeout) {
-            // journal_mode=WAL persists in the file; setting it needs a brief exclusive lock.
-            if try db.scalarText("PRAGMA journal_mode")?.lowercased() == "wal" { return }
-            let mode = try db.scalarText("PRAGMA journal_mode=WAL")
-            if mode?.lowercased() != "wal" {
-                throw SQLiteError(path: path, sql: "PRAGMA journal_mode=WAL", extendedCode: 1, message: "journal mode stayed \(mode ?? "unknown")")
-            }
-        }
         try db.execute("PRAGMA synchronous=\(options.synchronous.rawValue); PRAGMA foreign_keys=OFF; PRAGMA temp_store=MEMORY")
+        // Keep -wal and -shm when the last connection closes: the next process to open the
+        // cache then finds them in place (the reopen path). close() empties the WAL first.
+        try db.setPersistentWAL(true)
         try DiskCacheDatabase.retryingBusy(timeout: options.busyTimeout) {
-            try DiskCacheSchema.prepare(db, now: options.clock.now())
+            // The common reopen: one statement confirms WAL mode and the current schema.
+            if let kept = DiskCacheSchema.totalsKeptIfCurrent(db) {
+                totalsKept = kept
+            } else {
+                try DiskCacheDatabase.enableWAL(db, path: path)
+                try DiskCacheSchema.prepare(db, now: options.clock.now())
+                totalsKept = try readTotalsKept()
+            }
             switch options.evictionPolicy {
             case .leastRecentlyUsed: try db.execute("CREATE INDEX IF NOT EXISTS entries_access_time ON entries(access_time)")
             case .leastFrequentlyUsed: try db.execute("CREATE INDEX IF NOT EXISTS entries_access_count ON entries(access_count, rowid)")
             case .leastRecentlyStored, .none: break
             }
-            totalsKept = try readTotalsKept()
             // A size limit is enforced from the running totals: turn them on (every process
             // then keeps them), computed once from the entries.
             if options.sizeLimit != nil && !totalsKept {
@@ -119,6 +120,15 @@ final class DiskCacheDatabase {
                 }
                 totalsKept = true
             }
+        }
+    }
+
+    /// Puts the database in WAL mode, which persists in the file; setting it needs a brief exclusive lock.
+    static func enableWAL(_ db: SQLiteConnection, path: String) throws {
+        if try db.scalarText("PRAGMA journal_mode")?.lowercased() == "wal" { return }
+        let mode = try db.scalarText("PRAGMA journal_mode=WAL")
+        if mode?.lowercased() != "wal" {
+            throw SQLiteError(path: path, sql: "PRAGMA journal_mode=WAL", extendedCode: 1, message: "journal mode stayed \(mode ?? "unknown")")
         }
     }
 
@@ -166,6 +176,10 @@ final class DiskCacheDatabase {
         existingStatement = nil
         insertStatement = nil
         totalsKeptStatement = nil
+        // The last connection to close checkpoints the WAL; truncated to zero bytes then,
+        // a reopen has no stale frames to scan. (Set only here: during writes a size
+        // limit would make the WAL shrink and regrow every checkpoint.)
+        try? db.execute("PRAGMA journal_size_limit=0")
         db.close()
     }
 

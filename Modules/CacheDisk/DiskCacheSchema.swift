@@ -3,7 +3,9 @@ import CacheSQLite
 
 /// The database schema of a disk cache, its version and its migrations.
 ///
-/// A cache directory holds `cache.db` (SQLite, WAL journal) and `values/` (one file
+/// A cache directory holds `cache.db` (SQLite, WAL journal; `cache.db-wal` and
+/// `cache.db-shm` stay after the last connection closes, the WAL checkpointed and
+/// truncated to zero bytes, so the next open need not create them) and `values/` (one file
 /// per large value, named by 128 random bits, written to `<name>.tmp` and renamed,
 /// never modified in place). `PRAGMA application_id` is `0x53574343` ("SWCC") and
 /// `PRAGMA user_version` is the schema version (``currentVersion``).
@@ -93,14 +95,25 @@ public enum DiskCacheSchema {
         "ALTER TABLE cache_meta ADD COLUMN totals_kept INTEGER NOT NULL DEFAULT 0;",
     ]
 
+    /// `cache_meta.totals_kept` when `db` is a cache database of the current version, in WAL
+    /// mode and with this build's checksum algorithm — all read in one statement, the
+    /// reopen's fast path. `nil` when it is anything else or cannot be read (new, older,
+    /// damaged, busy): ``prepare(_:now:)`` then sorts it out and reports what it finds.
+    static func totalsKeptIfCurrent(_ db: SQLiteConnection) -> Bool? {
+        do {
+            guard try db.scalarText("PRAGMA journal_mode")?.lowercased() == "wal",
+                  try db.scalarInt("PRAGMA user_version") == currentVersion,
+                  try db.scalarInt("PRAGMA application_id") == applicationID else { return nil }
+            let meta = try db.prepare("SELECT totals_kept, hash_algorithm FROM cache_meta WHERE id = 0")
+            guard try meta.step(), meta.text(1) == CacheHash.algorithmID else { return nil }
+            return meta.int64(0) != 0
+        } catch {
+            return nil
+        }
+    }
+
     /// Creates or migrates the schema of `db`; `now` stamps a new database.
     static func prepare(_ db: SQLiteConnection, now: Double) throws {
-        // Fast path for the common reopen: a current database needs no write lock.
-        if try db.scalarInt("PRAGMA user_version") == currentVersion,
-           try db.scalarInt("PRAGMA application_id") == applicationID,
-           try db.scalarText("SELECT hash_algorithm FROM cache_meta WHERE id = 0") == CacheHash.algorithmID {
-            return
-        }
         try db.transaction(.immediate) {
             let version = try db.scalarInt("PRAGMA user_version") ?? 0
             let appID = try db.scalarInt("PRAGMA application_id") ?? 0

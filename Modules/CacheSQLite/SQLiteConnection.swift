@@ -190,6 +190,15 @@ public final class SQLiteConnection {
         return result
     }
 
+    /// Keeps the `-wal` and `-shm` files when the last connection closes
+    /// (`SQLITE_FCNTL_PERSIST_WAL`), so the next one to open need not create them again.
+    /// With `PRAGMA journal_size_limit=0` the kept WAL is truncated to zero bytes on close.
+    public func setPersistentWAL(_ persistent: Bool) throws(SQLiteError) {
+        var flag: Int32 = persistent ? 1 : 0
+        let rc = sqlite3_file_control(handle, "main", SQLITE_FCNTL_PERSIST_WAL, &flag)
+        if rc != SQLITE_OK { throw error(rc, sql: "sqlite3_file_control(SQLITE_FCNTL_PERSIST_WAL)") }
+    }
+
     /// A typed error for result code `rc` with this connection's current message.
     public func error(_ rc: Int32, sql: String) -> SQLiteError {
         let extended = sqlite3_extended_errcode(handle)

@@ -221,6 +221,24 @@ import Testing
         #expect(try b.get("k", as: String.self) == "v2", "a reader sees the newest committed value")
     }
 
+    @Test func closeCheckpointsAndKeepsAnEmptyWALForTheNextOpen() throws {
+        let dir = temporaryDirectory()
+        do {
+            let cache = try DiskCache(directory: dir)
+            for i in 0..<200 { try cache.set(bytes(300, seed: UInt8(i)), forKey: "k\(i)") }
+            #expect(fileSize(dir + "/cache.db-wal") > 0, "writes go to the WAL")
+            cache.close()
+        }
+        // The last connection checkpointed everything into cache.db and kept both files, the WAL empty.
+        #expect(fileSize(dir + "/cache.db-wal") == 0)
+        #expect(fileMode(dir + "/cache.db-shm") == 0o600)
+        let reopened = try DiskCache(directory: dir)
+        #expect(reopened.count == 200)
+        #expect(try reopened.get("k7", as: [UInt8].self) == bytes(300, seed: 7))
+        try reopened.set("after", forKey: "new")
+        #expect(try DiskCache(directory: dir).get("new", as: String.self) == "after")
+    }
+
     @Test func integrityCheckBySQLiteCLI() throws {
         let dir = temporaryDirectory()
         let cache = try DiskCache(directory: dir)

@@ -48,3 +48,10 @@ func fileMode(_ path: String) -> Int {
 func valueFiles(_ directory: String) -> [String] {
     ((try? FileManager.default.contentsOfDirectory(atPath: directory + "/values")) ?? []).filter { $0.hasSuffix(".val") }.sorted()
 }
+
+/// The size of `path` in bytes, or -1 when it does not exist.
+func fileSize(_ path: String) -> Int {
+    var info = stat()
+    guard lstat(path, &info) == 0 else { return -1 }
+    return Int(info.st_size)
+}
