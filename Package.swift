@@ -80,7 +80,10 @@ let package = Package(
         .testTarget(name: "CacheAsyncTests", dependencies: ["CacheAsync", "CacheTestKit"], path: "Tests/CacheAsyncTests"),
         .testTarget(
             name: "CacheRedisTests",
-            dependencies: ["CacheRedis", "CacheRESP", "CacheAsync", "CacheCore", "CacheTestKit", "CacheRedisProbe"],
+            dependencies: [
+                "CacheRedis", "CacheRESP", "CacheAsync", "CacheCore", "CacheTestKit", "CacheRedisProbe",
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             path: "Tests/CacheRedisTests"
         ),
         .plugin(
