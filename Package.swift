@@ -76,7 +76,7 @@ let package = Package(
             path: "Modules/CacheRedis"
         ),
         // A child process for the cross-process Redis tests.
-        .executableTarget(name: "CacheRedisProbe", dependencies: ["CacheRedis", "CacheCore"], path: "Modules/CacheRedisProbe"),
+        .executableTarget(name: "CacheRedisProbe", dependencies: ["CacheRedis", "CacheAsync", "CacheCore"], path: "Modules/CacheRedisProbe"),
         .testTarget(name: "CacheAsyncTests", dependencies: ["CacheAsync", "CacheTestKit"], path: "Tests/CacheAsyncTests"),
         .testTarget(
             name: "CacheRedisTests",
