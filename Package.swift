@@ -49,7 +49,9 @@ let package = Package(
         .systemLibrary(
             name: "CZlib", path: "Modules/CZlib",
             providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
-        .target(name: "CacheJoblib", dependencies: ["CacheCore", "CacheSQLite", "CZlib", .product(name: "Logging", package: "swift-log")],
+        // zlib for the backends that compress (CacheJoblib's arrays, CacheRedis's values).
+        .target(name: "CacheCompression", dependencies: ["CacheCore", "CZlib"], path: "Modules/CacheCompression"),
+        .target(name: "CacheJoblib", dependencies: ["CacheCore", "CacheSQLite", "CacheCompression", .product(name: "Logging", package: "swift-log")],
             path: "Modules/CacheJoblib"),
         .target(name: "CacheAutoSelect", dependencies: ["CacheCore"], path: "Modules/CacheAutoSelect"),
         .executableTarget(
@@ -68,7 +70,7 @@ let package = Package(
         .target(
             name: "CacheRedis",
             dependencies: [
-                "CacheCore", "CacheAsync", "CacheRESP",
+                "CacheCore", "CacheAsync", "CacheRESP", "CacheCompression",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -101,6 +103,7 @@ let package = Package(
             name: "CacheDiskTests", dependencies: ["CacheDisk", "CacheTestKit", "CacheSQLite", "cachectl"],
             path: "Tests/CacheDiskTests"
         ),
+        .testTarget(name: "CacheCompressionTests", dependencies: ["CacheCompression", "CacheCore"], path: "Tests/CacheCompressionTests"),
         .testTarget(
             name: "CacheJoblibTests", dependencies: ["CacheJoblib", "CacheTestKit", "cachectl"],
             path: "Tests/CacheJoblibTests"),

@@ -7,7 +7,8 @@ import Synchronization
 /// A distributed ``AsyncCacheStore`` on a Redis server, keyed by ``CacheKey`` so that
 /// every process (and host) computing the same key shares the entry.
 ///
-/// - Values go through a ``CacheSerializer`` inside a ``CacheValueEnvelope``; an entry
+/// - Values go through a ``CacheSerializer`` inside a ``CacheValueEnvelope``, deflated
+///   with zlib when ``RedisCompression`` is on and it pays off; an entry
 ///   that does not decode is a miss: it is unlinked, counted and logged.
 /// - TTL is `SET … PX`; bulk reads are one `MGET`, bulk writes one pipelined batch.
 /// - ``removeAll(inNamespace:)`` and ``removeAll()`` walk `SCAN` and `UNLINK` (never `KEYS`).
@@ -32,14 +33,18 @@ public final class RedisStore<Value: Sendable>: AsyncCacheStore, NamespaceCleari
     public let leaseOptions: RedisLeaseOptions
     /// The TTL of entries written without one (`setValue(_:forKey:ttl: nil)`); `nil`: none.
     public let defaultTTL: Duration?
+    /// Compression of the values this store writes (`nil`: none); every store reads both.
+    public let compression: RedisCompression?
 
     /// - Parameters:
     ///   - defaultTTL: applied to writes that give no TTL.
     ///   - leaseOptions: the distributed single-flight's lease and wait limits.
+    ///   - compression: deflate large values before writing them.
     public init<S: CacheSerializer>(
         client: RedisClient, serializer: S, defaultTTL: Duration? = nil, leaseOptions: RedisLeaseOptions = .init(),
-        logger: Logger = Logger(label: "swift-cache.redis")
+        compression: RedisCompression? = nil, logger: Logger = Logger(label: "swift-cache.redis")
     ) where S.Value == Value {
+        self.compression = compression
         self.client = client
         self.keys = RedisKeys(prefix: client.configuration.keyPrefix)
         self.serializer = AnyCacheSerializer(serializer)
@@ -66,13 +71,13 @@ public final class RedisStore<Value: Sendable>: AsyncCacheStore, NamespaceCleari
 
     // MARK: Encoding
 
-    func encode(_ value: Value) throws -> [UInt8] { try CacheValueEnvelope.wrap(value, with: serializer) }
+    func encode(_ value: Value) throws -> [UInt8] { try RedisValueCoding.encode(value, with: serializer, compression: compression) }
 
     /// Decodes a reply; a value that does not decode is a miss (and is unlinked).
     func decode(_ reply: RESPValue, key: CacheKey) async -> Value? {
         guard case .bulkString(let bytes?) = reply else { return nil }
         do {
-            return try CacheValueEnvelope.unwrap(bytes, with: serializer)
+            return try RedisValueCoding.decode(bytes, with: serializer)
         } catch {
             counters.withLock { $0.decodeFailures += 1 }
             logger.warning("dropping a Redis entry that does not decode", metadata: ["key": "\(key)", "error": "\(error)"])
@@ -202,9 +207,9 @@ extension RedisStore where Value: Codable {
     /// A store using the default serializer for `Value`.
     public convenience init(
         client: RedisClient, defaultTTL: Duration? = nil, leaseOptions: RedisLeaseOptions = .init(),
-        logger: Logger = Logger(label: "swift-cache.redis")
+        compression: RedisCompression? = nil, logger: Logger = Logger(label: "swift-cache.redis")
     ) {
         self.init(client: client, serializer: CacheSerializers.default(for: Value.self), defaultTTL: defaultTTL,
-                  leaseOptions: leaseOptions, logger: logger)
+                  leaseOptions: leaseOptions, compression: compression, logger: logger)
     }
 }

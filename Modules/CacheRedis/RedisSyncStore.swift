@@ -24,10 +24,14 @@ public final class RedisSyncStore<Value: Sendable>: CacheStore, Sendable {
 
     /// The TTL of entries written without one (`setValue(_:forKey:ttl: nil)`); `nil`: none.
     public let defaultTTL: Duration?
+    /// Compression of the values this store writes (`nil`: none); every store reads both.
+    public let compression: RedisCompression?
 
     public init<S: CacheSerializer>(
-        client: RedisClient, serializer: S, defaultTTL: Duration? = nil, logger: Logger = Logger(label: "swift-cache.redis")
+        client: RedisClient, serializer: S, defaultTTL: Duration? = nil, compression: RedisCompression? = nil,
+        logger: Logger = Logger(label: "swift-cache.redis")
     ) where S.Value == Value {
+        self.compression = compression
         self.client = client
         self.keys = RedisKeys(prefix: client.configuration.keyPrefix)
         self.serializer = AnyCacheSerializer(serializer)
@@ -54,7 +58,7 @@ public final class RedisSyncStore<Value: Sendable>: CacheStore, Sendable {
     func decode(_ reply: RESPValue, key: CacheKey) -> Value? {
         guard case .bulkString(let bytes?) = reply else { return nil }
         do {
-            return try CacheValueEnvelope.unwrap(bytes, with: serializer)
+            return try RedisValueCoding.decode(bytes, with: serializer)
         } catch {
             counters.withLock { $0.decodeFailures += 1 }
             logger.warning("dropping a Redis entry that does not decode", metadata: ["key": "\(key)", "error": "\(error)"])
@@ -75,7 +79,7 @@ public final class RedisSyncStore<Value: Sendable>: CacheStore, Sendable {
 
     public func setValue(_ value: Value, forKey key: CacheKey, ttl: Duration?) throws {
         if let ttl, ttl <= .zero { throw CacheStoreError(.unsupported, key: "\(key)", detail: "ttl \(ttl) must be > 0") }
-        let bytes = try CacheValueEnvelope.wrap(value, with: serializer)
+        let bytes = try RedisValueCoding.encode(value, with: serializer, compression: compression)
         _ = try send(RedisStore<Value>.setCommand(keys.redisKey(key), bytes, ttl: ttl ?? defaultTTL), name: "SET")
     }
 
@@ -90,7 +94,7 @@ public final class RedisSyncStore<Value: Sendable>: CacheStore, Sendable {
         }
         _ = try replies[1].checked(server: server, command: "UNLINK")
         guard case .bulkString(let bytes?) = replies[0] else { return nil }
-        return try? CacheValueEnvelope.unwrap(bytes, with: serializer)
+        return try? RedisValueCoding.decode(bytes, with: serializer)
     }
 
     public func removeAll() throws {
@@ -135,7 +139,11 @@ public final class RedisSyncStore<Value: Sendable>: CacheStore, Sendable {
 
 extension RedisSyncStore where Value: Codable {
     /// A store using the default serializer for `Value`.
-    public convenience init(client: RedisClient, defaultTTL: Duration? = nil, logger: Logger = Logger(label: "swift-cache.redis")) {
-        self.init(client: client, serializer: CacheSerializers.default(for: Value.self), defaultTTL: defaultTTL, logger: logger)
+    public convenience init(
+        client: RedisClient, defaultTTL: Duration? = nil, compression: RedisCompression? = nil,
+        logger: Logger = Logger(label: "swift-cache.redis")
+    ) {
+        self.init(client: client, serializer: CacheSerializers.default(for: Value.self), defaultTTL: defaultTTL,
+                  compression: compression, logger: logger)
     }
 }

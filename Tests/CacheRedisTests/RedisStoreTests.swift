@@ -309,6 +309,53 @@ import Testing
         await client.close()
     }
 
+    @Test func compressionShrinksLargeValuesAndEveryStoreReadsBoth() async throws {
+        guard let server = try RedisServer.startIfAvailable() else { return }
+        defer { server.stop() }
+        let client = try client(server)
+        let compressing = RedisStore<String>(client: client, compression: try RedisCompression(level: 6, minimumSize: 512))
+        let plain = RedisStore<String>(client: client)
+        let syncPlain = RedisSyncStore<String>(client: client)
+        let text = String(repeating: "the same words again and again; ", count: 400)  // 12.8 KB, very compressible
+        let big = try CacheKey(name: "z", arguments: 1), small = try CacheKey(name: "z", arguments: 2)
+        let noisy = try CacheKey(name: "z", arguments: 3)
+        try await compressing.setValue(text, forKey: big, ttl: nil)
+        try await compressing.setValue("short", forKey: small, ttl: nil)
+        var rng = SystemRandomNumberGenerator()
+        let random = (0..<4_000).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        let compressingBytes = RedisStore<[UInt8]>(client: client, compression: .zlib)
+        try await compressingBytes.setValue(random, forKey: noisy, ttl: nil)
+        func strlen(_ key: CacheKey) async throws -> Int64 {
+            try await client.send([Array("STRLEN".utf8), compressing.keys.redisKey(key)]).integer ?? -1
+        }
+        let (bigLength, smallLength, noisyLength) = (try await strlen(big), try await strlen(small), try await strlen(noisy))
+        #expect(bigLength < Int64(text.utf8.count) / 10, "compressible text shrinks: \(bigLength) bytes stored")
+        #expect(smallLength < 512 && smallLength > 5, "below minimumSize: stored as is")
+        #expect(noisyLength >= 4_000, "random text does not pay off: stored as is (\(noisyLength) bytes)")
+        // Every store reads compressed and plain entries, whatever its own setting.
+        #expect(try await plain.value(forKey: big) == text)
+        #expect(try await compressing.value(forKey: big) == text)
+        #expect(try await compressingBytes.value(forKey: noisy) == random)
+        #expect(try await onDedicatedThread { try syncPlain.value(forKey: big) } == text)
+
+        // A damaged compressed entry is a miss, counted and removed — never wrong text.
+        let redisKey = compressing.keys.redisKey(big)
+        var stored = try #require(try await client.send([Array("GET".utf8), redisKey]).bytes)
+        for i in stride(from: 12, to: stored.count, by: 5) { stored[i] ^= 0x33 }
+        _ = try await client.send([Array("SET".utf8), redisKey, stored])
+        #expect(try await plain.value(forKey: big) == nil)
+        #expect(await plain.stats.decodeFailures == 1)
+        #expect(try await client.send([Array("EXISTS".utf8), redisKey]).integer == 0, "the damaged entry was unlinked")
+        // A frame that declares an absurd length is refused before allocating it.
+        _ = try await client.send([Array("SET".utf8), redisKey, [0xC6, 0x01, 0xFF, 0xFF, 0xFF, 0x7F, 0x78, 0x9C]])
+        #expect(try await plain.value(forKey: big) == nil)
+
+        #expect(throws: CacheConfigurationError.self) { try RedisCompression(level: 0) }
+        #expect(throws: CacheConfigurationError.self) { try RedisCompression(minimumSize: -1) }
+        #expect(throws: CacheConfigurationError.self) { try RedisCompression(minimumSaving: 1.5) }
+        await client.close()
+    }
+
     @Test func engineRegistration() async throws {
         guard let server = try RedisServer.startIfAvailable() else { return }
         defer { server.stop() }

@@ -1,3 +1,4 @@
+import CacheCompression
 import CacheCore
 import Logging
 import Synchronization
