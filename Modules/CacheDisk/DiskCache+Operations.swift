@@ -157,7 +157,7 @@ extension DiskCache {
         let codec = codec(for: Value.self)
         let now = self.now()
         let results: [(DiskCacheKey, LookupResult<Value>)] = try withDatabase("getMany") { database in
-            try database.db.transaction(.deferred) {
+            try database.readDeferringRemovals {
                 try keys.map { key in (key, try database.lookup(key, codec: codec, now: now, touch: false)) }
             }
         }

@@ -70,6 +70,9 @@ final class DiskCacheDatabase {
     var totalsFlagRead = false
     /// Whether an outermost ``write(_:)`` transaction is in progress.
     var inWriteTransaction = false
+    /// Rows a read transaction found expired or undecodable, removed after it ends
+    /// (see ``readDeferringRemovals(_:)``); `nil` outside one.
+    var deferredRemovals: [(rowid: Int64, cause: RemovalCause)]?
     /// Write transactions this connection committed: with `PRAGMA data_version` (which
     /// counts other connections' commits), whether ``computedTotals`` is still current.
     var localCommits: UInt64 = 0
@@ -189,8 +192,9 @@ final class DiskCacheDatabase {
     /// one removes obsolete files after COMMIT, or the files it created after ROLLBACK.
     func write<R>(_ body: () throws -> R) throws -> R {
         if db.isInTransaction {
-            // Inside a read transaction (e.g. getMany removing an expired entry) the write
-            // upgrades it, which succeeds only on the newest snapshot: read the flag afresh.
+            // Nested in a write transaction (transact's operations). (Were it a read
+            // transaction, the write would upgrade it, which succeeds only on the newest
+            // snapshot: read the flag afresh. getMany defers its removals instead.)
             if !inWriteTransaction { totalsFlagRead = totalsKept }
             localCommits &+= 1  // computed totals may be stale after this
             return try db.transaction(.immediate, body)
@@ -216,6 +220,23 @@ final class DiskCacheDatabase {
             rolledBack()
             throw error
         }
+    }
+
+    /// Runs `body` in a read transaction (one snapshot for several lookups). Rows it finds
+    /// expired or undecodable are removed afterwards, each through ``removeRow(rowid:cause:)``
+    /// — its own write transaction, which deletes obsolete value files after the commit and
+    /// counts the removal — rather than by upgrading the read transaction, whose commit
+    /// would bypass that bookkeeping.
+    func readDeferringRemovals<R>(_ body: () throws -> R) throws -> R {
+        // Nested in a transaction (none does today): removals then join the outer one.
+        if db.isInTransaction || deferredRemovals != nil { return try body() }
+        deferredRemovals = []
+        defer { deferredRemovals = nil }
+        let result = try db.transaction(.deferred, body)
+        let removals = deferredRemovals ?? []
+        deferredRemovals = nil
+        for removal in removals { try removeRow(rowid: removal.rowid, cause: removal.cause) }
+        return result
     }
 
     func committed() {
@@ -405,6 +426,10 @@ final class DiskCacheDatabase {
     func removeExpired(rowid: Int64) throws { try removeRow(rowid: rowid, cause: .expired) }
 
     func removeRow(rowid: Int64, cause: RemovalCause) throws {
+        if deferredRemovals != nil {
+            deferredRemovals!.append((rowid, cause))
+            return
+        }
         try write {
             let select = try db.cachedStatement("SELECT rowid, file, size, value_size FROM entries WHERE rowid = ?")
             try select.bind(rowid, at: 1)
