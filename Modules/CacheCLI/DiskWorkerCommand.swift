@@ -146,8 +146,8 @@ struct DiskWorkerCommand: ParsableCommand {
             print(generation.map { "generation \($0)" } ?? "missing")
             fflush(nil)
         }
+        // Reports once, then once after each line on stdin until it closes.
         try report()
-        _ = readLine()
-        try report()
+        while readLine() != nil { try report() }
     }
 }

@@ -158,6 +158,17 @@ import Testing
         try writer.set(DiskSelfCheckingValue.make(key: "fresh", generation: 2, length: 50_000), forKey: "fresh")
         input.fileHandleForWriting.write(Data("go\n".utf8))
         #expect(readLine(output.fileHandleForReading) == "generation 2", "after the commit and the signal, the reader sees v2")
+        // Small values again: the reader's in-process front holds v3 after reading it twice
+        // (the second read is served by the front), and must still see v4.
+        try writer.set(DiskSelfCheckingValue.make(key: "fresh", generation: 3, length: 100), forKey: "fresh")
+        input.fileHandleForWriting.write(Data("go\n".utf8))
+        #expect(readLine(output.fileHandleForReading) == "generation 3")
+        input.fileHandleForWriting.write(Data("go\n".utf8))
+        #expect(readLine(output.fileHandleForReading) == "generation 3")
+        try writer.set(DiskSelfCheckingValue.make(key: "fresh", generation: 4, length: 120), forKey: "fresh")
+        input.fileHandleForWriting.write(Data("go\n".utf8))
+        #expect(readLine(output.fileHandleForReading) == "generation 4", "a front-served key follows another process's commit")
+        try input.fileHandleForWriting.close()
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
     }
