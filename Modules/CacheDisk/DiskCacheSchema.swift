@@ -7,7 +7,8 @@ import CacheSQLite
 /// `cache.db-shm` stay after the last connection closes, the WAL checkpointed and
 /// truncated to zero bytes, so the next open need not create them) and `values/` (one file
 /// per large value, named by 128 random bits, written to `<name>.tmp` and renamed,
-/// never modified in place). `PRAGMA application_id` is `0x53574343` ("SWCC") and
+/// never modified in place), and `cache.db-gen` (version 4: the write counters in-process
+/// fronts check, see ``GenerationFile`` and the README). `PRAGMA application_id` is `0x53574343` ("SWCC") and
 /// `PRAGMA user_version` is the schema version (``currentVersion``).
 ///
 /// ```sql
