@@ -76,11 +76,14 @@ let package = Package(
             path: "Modules/CacheRedis"
         ),
         // A child process for the cross-process Redis tests.
-        .executableTarget(name: "CacheRedisProbe", dependencies: ["CacheRedis", "CacheCore"], path: "Modules/CacheRedisProbe"),
+        .executableTarget(name: "CacheRedisProbe", dependencies: ["CacheRedis", "CacheAsync", "CacheCore"], path: "Modules/CacheRedisProbe"),
         .testTarget(name: "CacheAsyncTests", dependencies: ["CacheAsync", "CacheTestKit"], path: "Tests/CacheAsyncTests"),
         .testTarget(
             name: "CacheRedisTests",
-            dependencies: ["CacheRedis", "CacheRESP", "CacheAsync", "CacheCore", "CacheTestKit", "CacheRedisProbe"],
+            dependencies: [
+                "CacheRedis", "CacheRESP", "CacheAsync", "CacheCore", "CacheTestKit", "CacheRedisProbe",
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             path: "Tests/CacheRedisTests"
         ),
         .plugin(

@@ -32,6 +32,8 @@ public final class AsyncCache<Store: AsyncCacheStore, Value: Sendable>: Sendable
     let counters = Mutex(CacheStats())
     let extra = Mutex(AsyncCacheRefreshStats())
     let failures = Mutex<[Key: (error: any Error, until: Double)]>([:])
+    /// The store when it can make a load exclusive across processes (``ExclusiveLoadingStore``).
+    let exclusiveStore: (any ExclusiveLoadingStore<Key, AsyncCacheEntry<Value>>)?
 
     /// - Parameters:
     ///   - clock: stamps entries for refresh-ahead and stale-if-error. Wall-clock time by
@@ -48,6 +50,7 @@ public final class AsyncCache<Store: AsyncCacheStore, Value: Sendable>: Sendable
         self.clock = clock
         self.refreshAfterSeconds = options.refreshAfter?.cacheSeconds
         self.checksTime = options.refreshAfter != nil || options.staleIfError != nil
+        self.exclusiveStore = store as? any ExclusiveLoadingStore<Key, AsyncCacheEntry<Value>>
     }
 
     /// What a lookup found.
@@ -182,7 +185,7 @@ public final class AsyncCache<Store: AsyncCacheStore, Value: Sendable>: Sendable
         }
         do {
             return try await flights.run(key) { [self] in
-                try await loadAndStore(key, load: load, rememberFailure: true)
+                try await loadExclusively(key, load: load)
             }.value
         } catch is CancellationError {
             throw CancellationError()
@@ -196,6 +199,25 @@ public final class AsyncCache<Store: AsyncCacheStore, Value: Sendable>: Sendable
                 return stale.value
             }
             throw error
+        }
+    }
+
+    /// Loads and stores `key` — in one process at a time when the store is an
+    /// ``ExclusiveLoadingStore`` (the others get the value it stored).
+    func loadExclusively(_ key: Key, load: @escaping @Sendable () async throws -> Value) async throws -> Value {
+        guard let exclusiveStore else { return try await loadAndStore(key, load: load, rememberFailure: true) }
+        switch try await exclusiveStore.withExclusiveLoad(forKey: key, { [self] in
+            try await loadAndStore(key, load: load, rememberFailure: true)
+        }) {
+        case .loaded(let value):
+            return value
+        case .found(let entry, _):
+            if let expiresAt = entry.expiresAt, clock.now() >= expiresAt {
+                return try await loadAndStore(key, load: load, rememberFailure: true)
+            }
+            return entry.value
+        case .unavailable:
+            return try await loadAndStore(key, load: load, rememberFailure: true)
         }
     }
 

@@ -3,7 +3,7 @@ import CacheCore
 /// Registers CacheRedis in a ``CacheRegistry`` as engine `"CacheRedis"`.
 /// `configuration.options["url"]` is the server's `redis://` URL (default
 /// `redis://127.0.0.1:6379`); `configuration.namespace`, when set, is appended to the
-/// URL's key prefix. Makes async stores (``RedisStore``) and synchronous ones
+/// URL's key prefix; `configuration.ttl` is the stores' default TTL. Makes async stores (``RedisStore``) and synchronous ones
 /// (``RedisSyncStore``, for sync callers off the cooperative pool).
 public struct CacheRedisEngine: CacheEngine {
     public static let id: CacheEngineID = "CacheRedis"
@@ -27,13 +27,13 @@ public struct CacheRedisEngine: CacheEngine {
     public func makeAsyncStore<Value: Codable & Sendable>(
         of valueType: Value.Type, configuration: CacheConfiguration
     ) throws -> any AsyncCacheStore<CacheKey, Value> {
-        RedisStore<Value>(client: try client(for: configuration))
+        RedisStore<Value>(client: try client(for: configuration), defaultTTL: configuration.ttl)
     }
 
     public func makeStore<Value: Codable & Sendable>(
         of valueType: Value.Type, configuration: CacheConfiguration
     ) throws -> any CacheStore<CacheKey, Value> {
-        RedisSyncStore<Value>(client: try client(for: configuration))
+        RedisSyncStore<Value>(client: try client(for: configuration), defaultTTL: configuration.ttl)
     }
 
     /// Adds this engine to `registry`.

@@ -9,19 +9,28 @@ import Synchronization
 /// timeouts, AUTH (password or ACL user), SELECT, and reconnection after the server
 /// restarts (a broken connection is replaced on the next command).
 ///
-/// Async callers use ``send(_:)`` and ``pipeline(_:)``. Synchronous callers on threads
+/// Async callers use ``send(_:)`` and ``pipeline(_:)``; a latency-critical sequence of
+/// calls runs inside ``withEventLoopAffinity(_:)``, on the connection's event loop, without
+/// a thread hand-off per round trip. Synchronous callers on threads
 /// that are **not** part of Swift's cooperative pool use ``sendBlocking(_:)``: the work
 /// runs on NIO's event loop and the calling thread waits on a semaphore.
 public final class RedisClient: Sendable {
     public let configuration: RedisConfiguration
     let group: any EventLoopGroup
-    let ownsGroup: Bool
     let slots: [Slot]
     let nextSlot = Atomic<Int>(0)
     let closed = Atomic<Bool>(false)
 
     final class Slot: Sendable {
         let state = Mutex(SlotState.idle)
+        /// The event loop this slot's connections live on (reconnects stay on it), so a task
+        /// pinned to it by ``RedisClient/withEventLoopAffinity(_:)`` keeps running where its connection is.
+        let eventLoop: any EventLoop
+        let taskExecutor: EventLoopTaskExecutor
+        init(eventLoop: any EventLoop) {
+            self.eventLoop = eventLoop
+            taskExecutor = EventLoopTaskExecutor(eventLoop: eventLoop)
+        }
     }
 
     enum SlotState {
@@ -38,8 +47,8 @@ public final class RedisClient: Sendable {
         } else {
             self.group = MultiThreadedEventLoopGroup.singleton
         }
-        self.ownsGroup = false
-        self.slots = (0..<configuration.poolSize).map { _ in Slot() }
+        let group = self.group
+        self.slots = (0..<configuration.poolSize).map { _ in Slot(eventLoop: group.next()) }
     }
 
     /// A client for a `redis://` URL.
@@ -53,7 +62,9 @@ public final class RedisClient: Sendable {
     }
 
     func nextSlotIndex() -> Int {
-        slots.count == 1 ? 0 : nextSlot.wrappingAdd(1, ordering: .relaxed).oldValue % slots.count
+        if slots.count == 1 { return 0 }
+        if let pinned = RedisClient.pinnedSlot, pinned.client == ObjectIdentifier(self) { return pinned.index }
+        return nextSlot.wrappingAdd(1, ordering: .relaxed).oldValue % slots.count
     }
 
     /// The slot's connection when it is up (the fast path: no future, no event-loop hop).
@@ -71,7 +82,6 @@ public final class RedisClient: Sendable {
         }
         let slot = slots[index]
         let configuration = self.configuration
-        let group = self.group
         return slot.state.withLock { state -> EventLoopFuture<RedisConnection> in
             switch state {
             case .connected(let connection) where connection.isActive:
@@ -79,7 +89,7 @@ public final class RedisClient: Sendable {
             case .connecting(let future):
                 return future
             default:
-                let future = RedisConnection.connect(configuration, on: group)
+                let future = RedisConnection.connect(configuration, on: slot.eventLoop)
                 state = .connecting(future)
                 future.whenComplete { result in
                     slot.state.withLock { state in
@@ -110,9 +120,14 @@ public final class RedisClient: Sendable {
     /// Sends the commands in one write on one connection and suspends until the replies
     /// arrive (in order). On a live connection this takes no future and no extra hop:
     /// the request goes to the event loop and the reply resumes the caller from there.
-    func sendAsync(_ commands: [[[UInt8]]]) async throws -> [RESPValue] {
+    func sendAsync(_ commands: [[[UInt8]]], isolation: isolated (any Actor)? = #isolation) async throws -> [RESPValue] {
+        try await sendAsync(commands, slot: nextSlotIndex())
+    }
+
+    /// ``sendAsync(_:)`` on the connection of slot `index`.
+    /// Runs on the caller's executor (no hop to the global one when called from an actor).
+    func sendAsync(_ commands: [[[UInt8]]], slot index: Int, isolation: isolated (any Actor)? = #isolation) async throws -> [RESPValue] {
         let name = RedisClient.commandName(commands)
-        let index = nextSlotIndex()
         let connection: RedisConnection
         if let active = activeConnection(slot: index) {
             connection = active

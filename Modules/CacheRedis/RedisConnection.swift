@@ -89,8 +89,9 @@ final class RedisConnection: Sendable {
     }
 
     /// Writes `commands` in one flush and suspends until their replies (in order) arrive;
-    /// the event loop resumes the caller directly.
-    func send(_ commands: [[[UInt8]]], name: String) async throws -> [RESPValue] {
+    /// the event loop resumes the caller directly. Runs on the caller's executor (no hop
+    /// to the global one), so a caller on the event loop writes at once.
+    func send(_ commands: [[[UInt8]]], name: String, isolation: isolated (any Actor)? = #isolation) async throws -> [RESPValue] {
         try await withUnsafeThrowingContinuation { continuation in
             submit(RedisRequest(commands: commands, name: name, target: .continuation(continuation)))
         }

@@ -27,12 +27,24 @@ public final class RedisStore<Value: Sendable>: AsyncCacheStore, NamespaceCleari
     let counters = Mutex(CacheStats())
     let errors = Atomic<Int>(0)
 
+    /// How ``withExclusiveLoad(forKey:_:)`` (used by ``AsyncCache`` on a miss) waits for
+    /// another process's load.
+    public let leaseOptions: RedisLeaseOptions
+    /// The TTL of entries written without one (`setValue(_:forKey:ttl: nil)`); `nil`: none.
+    public let defaultTTL: Duration?
+
+    /// - Parameters:
+    ///   - defaultTTL: applied to writes that give no TTL.
+    ///   - leaseOptions: the distributed single-flight's lease and wait limits.
     public init<S: CacheSerializer>(
-        client: RedisClient, serializer: S, logger: Logger = Logger(label: "swift-cache.redis")
+        client: RedisClient, serializer: S, defaultTTL: Duration? = nil, leaseOptions: RedisLeaseOptions = .init(),
+        logger: Logger = Logger(label: "swift-cache.redis")
     ) where S.Value == Value {
         self.client = client
         self.keys = RedisKeys(prefix: client.configuration.keyPrefix)
         self.serializer = AnyCacheSerializer(serializer)
+        self.defaultTTL = defaultTTL
+        self.leaseOptions = leaseOptions
         self.logger = logger
     }
 
@@ -87,7 +99,7 @@ public final class RedisStore<Value: Sendable>: AsyncCacheStore, NamespaceCleari
 
     public func setValue(_ value: Value, forKey key: CacheKey, ttl: Duration?) async throws {
         if let ttl, ttl <= .zero { throw CacheStoreError(.unsupported, key: "\(key)", detail: "ttl \(ttl) must be > 0") }
-        let command = RedisStore.setCommand(keys.redisKey(key), try encode(value), ttl: ttl)
+        let command = RedisStore.setCommand(keys.redisKey(key), try encode(value), ttl: ttl ?? defaultTTL)
         _ = try await counted { try await client.send(command) }.checked(server: server, command: "SET")
     }
 
@@ -166,7 +178,7 @@ public final class RedisStore<Value: Sendable>: AsyncCacheStore, NamespaceCleari
     /// One pipelined batch of `SET … PX`.
     public func setValues(_ entries: [CacheKey: Value], ttl: Duration?) async throws {
         guard !entries.isEmpty else { return }
-        let commands = try entries.map { RedisStore.setCommand(keys.redisKey($0.key), try encode($0.value), ttl: ttl) }
+        let commands = try entries.map { RedisStore.setCommand(keys.redisKey($0.key), try encode($0.value), ttl: ttl ?? defaultTTL) }
         let replies = try await counted { try await client.pipeline(commands) }
         for reply in replies { _ = try reply.checked(server: server, command: "SET") }
     }
@@ -188,7 +200,11 @@ public final class RedisStore<Value: Sendable>: AsyncCacheStore, NamespaceCleari
 
 extension RedisStore where Value: Codable {
     /// A store using the default serializer for `Value`.
-    public convenience init(client: RedisClient, logger: Logger = Logger(label: "swift-cache.redis")) {
-        self.init(client: client, serializer: CacheSerializers.default(for: Value.self), logger: logger)
+    public convenience init(
+        client: RedisClient, defaultTTL: Duration? = nil, leaseOptions: RedisLeaseOptions = .init(),
+        logger: Logger = Logger(label: "swift-cache.redis")
+    ) {
+        self.init(client: client, serializer: CacheSerializers.default(for: Value.self), defaultTTL: defaultTTL,
+                  leaseOptions: leaseOptions, logger: logger)
     }
 }

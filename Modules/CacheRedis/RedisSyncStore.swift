@@ -22,10 +22,16 @@ public final class RedisSyncStore<Value: Sendable>: CacheStore, Sendable {
     let counters = Mutex(CacheStats())
     let errors = Atomic<Int>(0)
 
-    public init<S: CacheSerializer>(client: RedisClient, serializer: S, logger: Logger = Logger(label: "swift-cache.redis")) where S.Value == Value {
+    /// The TTL of entries written without one (`setValue(_:forKey:ttl: nil)`); `nil`: none.
+    public let defaultTTL: Duration?
+
+    public init<S: CacheSerializer>(
+        client: RedisClient, serializer: S, defaultTTL: Duration? = nil, logger: Logger = Logger(label: "swift-cache.redis")
+    ) where S.Value == Value {
         self.client = client
         self.keys = RedisKeys(prefix: client.configuration.keyPrefix)
         self.serializer = AnyCacheSerializer(serializer)
+        self.defaultTTL = defaultTTL
         self.logger = logger
     }
 
@@ -70,7 +76,7 @@ public final class RedisSyncStore<Value: Sendable>: CacheStore, Sendable {
     public func setValue(_ value: Value, forKey key: CacheKey, ttl: Duration?) throws {
         if let ttl, ttl <= .zero { throw CacheStoreError(.unsupported, key: "\(key)", detail: "ttl \(ttl) must be > 0") }
         let bytes = try CacheValueEnvelope.wrap(value, with: serializer)
-        _ = try send(RedisStore<Value>.setCommand(keys.redisKey(key), bytes, ttl: ttl), name: "SET")
+        _ = try send(RedisStore<Value>.setCommand(keys.redisKey(key), bytes, ttl: ttl ?? defaultTTL), name: "SET")
     }
 
     @discardableResult
@@ -129,7 +135,7 @@ public final class RedisSyncStore<Value: Sendable>: CacheStore, Sendable {
 
 extension RedisSyncStore where Value: Codable {
     /// A store using the default serializer for `Value`.
-    public convenience init(client: RedisClient, logger: Logger = Logger(label: "swift-cache.redis")) {
-        self.init(client: client, serializer: CacheSerializers.default(for: Value.self), logger: logger)
+    public convenience init(client: RedisClient, defaultTTL: Duration? = nil, logger: Logger = Logger(label: "swift-cache.redis")) {
+        self.init(client: client, serializer: CacheSerializers.default(for: Value.self), defaultTTL: defaultTTL, logger: logger)
     }
 }

@@ -1,3 +1,4 @@
+import CacheAsync
 import CacheCore
 import CacheRedis
 import Synchronization
@@ -10,9 +11,11 @@ import Darwin
 // A child process for the cross-process Redis tests:
 //   cache-redis-probe memo  URL ARG   sync Memoized over RedisSyncStore: prints "computed V" or "hit V"
 //   cache-redis-probe lease URL ARG   RedisStore's distributed single-flight (300 ms loader): prints the outcome
+//   cache-redis-probe async-memo URL ARG   AsyncMemoized over AsyncCache over RedisStore (300 ms loader):
+//                                          prints "computed V" or "hit V"
 let arguments = CommandLine.arguments
 guard arguments.count == 4, let argument = Int(arguments[3]) else {
-    print("usage: cache-redis-probe memo|lease URL ARG")
+    print("usage: cache-redis-probe memo|lease|async-memo URL ARG")
     exit(2)
 }
 let client: RedisClient
@@ -41,6 +44,17 @@ case "lease":
         return argument + 1
     }
     print("\(outcome) \(value)")
+case "async-memo":
+    let computed = Atomic<Bool>(false)
+    let store = RedisStore<AsyncCacheEntry<Int>>(client: client)
+    let cache = try AsyncCache(store: store, options: .init(ttl: .seconds(60)))
+    let plusOne = try AsyncMemoized(cache: cache, name: "probe-async", version: "1") { (n: Int) async throws -> Int in
+        computed.store(true, ordering: .relaxed)
+        try await Task.sleep(for: .milliseconds(300))
+        return n + 1
+    }
+    let value = try await plusOne(argument)
+    print("\(computed.load(ordering: .relaxed) ? "computed" : "hit") \(value)")
 default:
     print("unknown command \(arguments[1])")
     exit(2)

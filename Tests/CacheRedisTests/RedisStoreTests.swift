@@ -261,6 +261,54 @@ import Testing
         await client.close()
     }
 
+    @Test func asyncMemoizedLoadsOnceAcrossProcesses() async throws {
+        guard let server = try RedisServer.startIfAvailable() else { return }
+        defer { server.stop() }
+        guard Self.probePath() != nil else {
+            Issue.record("the CacheRedisProbe executable was not built beside the tests")
+            return
+        }
+        let url = server.url + "?prefix=am:"
+        let outputs = try await onDedicatedThread {
+            let processes = try (0..<3).map { _ in try Self.runProbe(["async-memo", url, "41"]) }
+            return processes.map(Self.output(of:))
+        }
+        #expect(outputs.filter { $0 == "computed 42" }.count == 1, "AsyncCache over RedisStore runs one loader across processes: \(outputs)")
+        #expect(outputs.filter { $0 == "hit 42" }.count == 2, "\(outputs)")
+        let again = try await onDedicatedThread { Self.output(of: try Self.runProbe(["async-memo", url, "41"])) }
+        #expect(again == "hit 42")
+    }
+
+    @Test func defaultTTLAppliesToWritesWithoutOne() async throws {
+        guard let server = try RedisServer.startIfAvailable() else { return }
+        defer { server.stop() }
+        let client = try client(server)
+        let store = RedisStore<String>(client: client, defaultTTL: .seconds(90))
+        let sync = RedisSyncStore<String>(client: client, defaultTTL: .seconds(30))
+        let k1 = try CacheKey(name: "ttl", arguments: 1), k2 = try CacheKey(name: "ttl", arguments: 2)
+        let k3 = try CacheKey(name: "ttl", arguments: 3)
+        try await store.setValue("a", forKey: k1, ttl: nil)
+        try await store.setValue("b", forKey: k2, ttl: .seconds(5))
+        try await onDedicatedThread { try sync.setValue("c", forKey: k3, ttl: nil) }
+        func pttl(_ key: CacheKey) async throws -> Int64 {
+            try await client.send([Array("PTTL".utf8), store.keys.redisKey(key)]).integer ?? -9
+        }
+        let (t1, t2, t3) = (try await pttl(k1), try await pttl(k2), try await pttl(k3))
+        #expect(t1 > 89_000 && t1 <= 90_000)
+        #expect(t2 > 4_000 && t2 <= 5_000, "an explicit TTL wins")
+        #expect(t3 > 29_000 && t3 <= 30_000)
+        // The engine passes CacheConfiguration.ttl through.
+        let registry = CacheRegistry()
+        CacheRedisEngine.register(in: registry)
+        let engineStore = try registry.makeAsyncStore(
+            engine: CacheRedisEngine.id, of: String.self,
+            configuration: try CacheConfiguration(ttl: .seconds(60), options: ["url": server.url + "?prefix=t:"]))
+        try await engineStore.setValue("d", forKey: k1, ttl: nil)
+        let t4 = try await pttl(k1)
+        #expect(t4 > 59_000 && t4 <= 60_000)
+        await client.close()
+    }
+
     @Test func engineRegistration() async throws {
         guard let server = try RedisServer.startIfAvailable() else { return }
         defer { server.stop() }

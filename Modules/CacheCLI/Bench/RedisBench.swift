@@ -9,7 +9,8 @@ import Synchronization
 /// alternating between the two:
 /// - single GET latency (p50, p90) vs `redis-benchmark -c 1 -P 1 -t set,get -d N`;
 /// - pipelined GET throughput, 16 in flight on one connection, vs `-c 1 -P 16`.
-/// Our figures go through the public API: `RedisClient.send` / `pipeline` (raw GET) and
+/// Our figures go through the public API: `RedisClient.send` / `pipeline` (raw GET) — from
+/// an ordinary task and inside `withEventLoopAffinity` — and
 /// `RedisStore.value(forKey:)` (GET plus envelope decoding).
 enum RedisBench {
     static let operations = 20_000
@@ -45,6 +46,7 @@ enum RedisBench {
         let get = [Array("GET".utf8), key]
         var single: [BenchmarkRow] = [], pipelined: [BenchmarkRow] = []
         let oursP50 = Mutex<[Double]>([]), oursLatencies = Mutex<[Double]>([]), oursRates = Mutex<[Double]>([])
+        let affinityP50 = Mutex<[Double]>([]), affinityLatencies = Mutex<[Double]>([]), affinityRates = Mutex<[Double]>([])
         for pass in 0..<passes {
             single.append(try redisBenchmark(benchmarkPath, port: port, pipeline: 1, valueSize: valueSize))
             if pass == 0 {
@@ -65,6 +67,22 @@ enum RedisBench {
                 oursP50.withLock { $0.append(median) }
                 oursLatencies.withLock { $0 += latencies }
             }
+            // The same with event-loop affinity: the loop runs on the connection's event loop.
+            try runDetachedBench {
+                let latencies = try await client.withEventLoopAffinity {
+                    var latencies: [Double] = []
+                    latencies.reserveCapacity(operations)
+                    for _ in 0..<operations {
+                        let start = nowNanoseconds()
+                        let reply = try await client.send(get)
+                        latencies.append(Double(nowNanoseconds() - start) / 1_000)
+                        guard reply.bytes?.count == valueSize else { throw BenchError("GET returned \(reply)") }
+                    }
+                    return latencies
+                }
+                affinityP50.withLock { $0.append(Samples(values: latencies).median) }
+                affinityLatencies.withLock { $0 += latencies }
+            }
             pipelined.append(try redisBenchmark(benchmarkPath, port: port, pipeline: 16, valueSize: valueSize))
             // 16 in flight on one connection: batches of 16 GETs, each sent once the previous
             // batch is answered, exactly as `redis-benchmark -c 1 -P 16` does; as many GETs.
@@ -79,6 +97,19 @@ enum RedisBench {
                 let rate = Double(batches * 16) / (Double(nowNanoseconds() - start) / 1e9)
                 oursRates.withLock { $0.append(rate) }
             }
+            try runDetachedBench {
+                let rate = try await client.withEventLoopAffinity {
+                    let batch = [[[UInt8]]](repeating: get, count: 16)
+                    let batches = pipelinedOperations / 16
+                    let start = nowNanoseconds()
+                    for _ in 0..<batches {
+                        let replies = try await client.pipeline(batch)
+                        guard replies.count == 16 else { throw BenchError("pipeline returned \(replies.count) replies") }
+                    }
+                    return Double(batches * 16) / (Double(nowNanoseconds() - start) / 1e9)
+                }
+                affinityRates.withLock { $0.append(rate) }
+            }
         }
         let baselineP50 = Samples(values: single.map(\.p50Microseconds))
         let baselinePipelined = Samples(values: pipelined.map(\.rps))
@@ -91,6 +122,13 @@ enum RedisBench {
         let pipelinedSamples = Samples(values: oursRates.withLock { $0 })
         reporter.report(row("CacheRedis.RedisClient", "get-pipelined", pipelinedSamples, "ops/s", baseline: false,
                             ratio: pipelinedSamples.median / baselinePipelined.median, baselineName: "redis-benchmark -c1 -P16"))
+        let affinitySingle = Samples(values: affinityP50.withLock { $0 })
+        reporter.report(row("RedisClient withEventLoopAffinity", "get-p50", affinitySingle, "µs", baseline: false,
+                            p90: Samples(values: affinityLatencies.withLock { $0 }).p90,
+                            ratio: affinitySingle.median / baselineP50.median, baselineName: "redis-benchmark -c1 -P1"))
+        let affinityPipelined = Samples(values: affinityRates.withLock { $0 })
+        reporter.report(row("RedisClient withEventLoopAffinity", "get-pipelined", affinityPipelined, "ops/s", baseline: false,
+                            ratio: affinityPipelined.median / baselinePipelined.median, baselineName: "redis-benchmark -c1 -P16"))
 
         // Through the store (GET + envelope decode of a [UInt8] value).
         try runDetachedBench {
@@ -110,6 +148,22 @@ enum RedisBench {
             let storeSamples = Samples(values: storeP50)
             reporter.report(row("CacheRedis.RedisStore", "get-p50", storeSamples, "µs", baseline: false,
                                 ratio: storeSamples.median / baselineP50.median, baselineName: "redis-benchmark -c1 -P1"))
+            let pinnedP50 = try await client.withEventLoopAffinity {
+                var medians: [Double] = []
+                for _ in 0..<passes {
+                    var latencies: [Double] = []
+                    for _ in 0..<(operations / 4) {
+                        let start = nowNanoseconds()
+                        guard try await store.value(forKey: cacheKey) != nil else { throw BenchError("store miss") }
+                        latencies.append(Double(nowNanoseconds() - start) / 1_000)
+                    }
+                    medians.append(Samples(values: latencies).median)
+                }
+                return medians
+            }
+            let pinnedSamples = Samples(values: pinnedP50)
+            reporter.report(row("RedisStore withEventLoopAffinity", "get-p50", pinnedSamples, "µs", baseline: false,
+                                ratio: pinnedSamples.median / baselineP50.median, baselineName: "redis-benchmark -c1 -P1"))
             await client.close()
         }
     }
