@@ -9,7 +9,7 @@ struct DiskWorkerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "disk-worker", abstract: "Child process for disk cache tests and benchmarks.", shouldDisplay: false)
 
-    @Argument(help: "crash-writer | mp-writer | freshness | reopen | noop")
+    @Argument(help: "crash-writer | mp-writer | freshness | causal-writer | causal-reader | reopen | noop")
     var mode: String
 
     @Argument(help: "The cache directory.")
@@ -24,7 +24,7 @@ struct DiskWorkerCommand: ParsableCommand {
     @Flag(help: "mp-writer: all workers write the same keys.")
     var overlap = false
 
-    @Flag(help: "mp-writer: wait for a line on stdin before starting (a start barrier).")
+    @Flag(help: "mp-writer: wait for a line on stdin before starting (a start barrier); causal-reader: read once more after a line on stdin.")
     var barrier = false
 
     @Option(help: "Shards (mp-writer): 0 = a plain DiskCache.")
@@ -35,6 +35,8 @@ struct DiskWorkerCommand: ParsableCommand {
         case "crash-writer": try crashWriter()
         case "mp-writer": try multiprocessWriter()
         case "freshness": try freshnessReader()
+        case "causal-writer": try causalWriter()
+        case "causal-reader": try causalReader()
         case "reopen":
             // Opens an existing cache and reads one key: the bench's reopen figure.
             // Prints the milliseconds from entering the command to holding the value.
@@ -138,6 +140,35 @@ struct DiskWorkerCommand: ParsableCommand {
     }
 
     /// Reads `key`, prints its generation, waits for a line on stdin, reads again, prints again.
+    /// Sets `x = i`, then `y = i` (two commits), for i in 1...count.
+    func causalWriter() throws {
+        let cache = try DiskCache(directory: directory)
+        for i in 1...max(1, count) {
+            try cache.set(i, forKey: "x")
+            try cache.set(i, forKey: "y")
+        }
+    }
+
+    /// Reads `y`, then `x`, `count` times: since x = i committed before y = i, x ≥ y always;
+    /// a stale (front-served) x would break it. Prints the reads and the violations as JSON.
+    func causalReader() throws {
+        let cache = try DiskCache(directory: directory)
+        var violations = 0, highest = 0
+        for _ in 0..<count {
+            let y = try cache.get("y", as: Int.self) ?? 0
+            let x = try cache.get("x", as: Int.self) ?? 0
+            if x < y { violations += 1 }
+            highest = max(highest, y)
+        }
+        // With --barrier: one more read of each after a line on stdin (sent once the writer is done).
+        var final = (x: -1, y: -1)
+        if barrier {
+            _ = readLine()
+            final = (try cache.get("x", as: Int.self) ?? 0, try cache.get("y", as: Int.self) ?? 0)
+        }
+        print("{\"reads\":\(count),\"violations\":\(violations),\"highest\":\(highest),\"finalX\":\(final.x),\"finalY\":\(final.y)}")
+    }
+
     func freshnessReader() throws {
         let cache = try DiskCache(directory: directory)
         func report() throws {
@@ -146,8 +177,8 @@ struct DiskWorkerCommand: ParsableCommand {
             print(generation.map { "generation \($0)" } ?? "missing")
             fflush(nil)
         }
+        // Reports once, then once after each line on stdin until it closes.
         try report()
-        _ = readLine()
-        try report()
+        while readLine() != nil { try report() }
     }
 }

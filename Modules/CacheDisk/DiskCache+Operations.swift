@@ -33,11 +33,18 @@ extension DiskCache {
         let decoded = try withDatabase("get") { database -> Bool in
             database.keyBuffer.removeAll(keepingCapacity: true)
             key.appendDiskCacheKeyBytes(to: &database.keyBuffer)
+            // The in-process front, while no process has begun a write since it was current
+            // (two atomic loads of cache.db-gen); see DiskCacheFront.
+            let observed = database.frontObserve()
+            if observed != nil, database.frontServe(codec: codec, counting: counting, into: slot) { return true }
             found = try database.findRowForKeyBuffer(signature: codec.signature, now: nil, counting: counting)
             guard case .inline(let rowid, let valueSize, let checksum, let serializerID) = found else { return false }
-            return try database.decodeInline(describeKey: { key.diskCacheKey.description }, codec: codec, rowid: rowid,
-                                             valueSize: valueSize, checksum: checksum, serializerID: serializerID,
-                                             now: nil, counting: counting, touch: counting, into: slot)
+            let decoded = try database.decodeInline(describeKey: { key.diskCacheKey.description }, codec: codec, rowid: rowid,
+                                                    valueSize: valueSize, checksum: checksum, serializerID: serializerID,
+                                                    now: nil, counting: counting, touch: counting, into: slot,
+                                                    captureForFront: observed != nil)
+            if let observed { database.frontFill(observed: observed) }
+            return decoded
         }
         if decoded { return slot.move() }
         guard case .file(let reference) = found else { return nil }
@@ -157,7 +164,7 @@ extension DiskCache {
         let codec = codec(for: Value.self)
         let now = self.now()
         let results: [(DiskCacheKey, LookupResult<Value>)] = try withDatabase("getMany") { database in
-            try database.db.transaction(.deferred) {
+            try database.readDeferringRemovals {
                 try keys.map { key in (key, try database.lookup(key, codec: codec, now: now, touch: false)) }
             }
         }

@@ -181,11 +181,9 @@ public final class DiskCache: Sendable {
         }
         options.logger.error("disk cache database was damaged or of an unknown schema; moved it aside and started empty",
                              metadata: ["path": "\(path)", "movedTo": "\(aside)", "problem": "\(problem)"])
-        return try openDatabase(path: path, options: DiskCacheOptions(
-            sizeLimit: options.sizeLimit, evictionPolicy: options.evictionPolicy, inlineThreshold: options.inlineThreshold,
-            defaultTTL: options.defaultTTL, synchronous: options.synchronous, busyTimeout: options.busyTimeout,
-            clock: options.clock, recovery: .fail, cullLimit: options.cullLimit, cullInterval: options.cullInterval,
-            logger: options.logger), files: files)
+        var once = options
+        once.recovery = .fail
+        return try openDatabase(path: path, options: once, files: files)
     }
 
     // MARK: Locking and errors

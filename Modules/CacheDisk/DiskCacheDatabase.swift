@@ -70,6 +70,30 @@ final class DiskCacheDatabase {
     var totalsFlagRead = false
     /// Whether an outermost ``write(_:)`` transaction is in progress.
     var inWriteTransaction = false
+    /// Rows a read transaction found expired or undecodable, removed after it ends
+    /// (see ``readDeferringRemovals(_:)``); `nil` outside one.
+    var deferredRemovals: [(rowid: Int64, cause: RemovalCause, key: [UInt8]?)]?
+
+    // MARK: Front state (see DiskCacheFront, GenerationFile)
+
+    /// `cache.db-gen`, mapped; `nil` when it could not be (then no front, and this
+    /// instance's writes cannot bump it: see the README).
+    let generation: GenerationFile?
+    var front: DiskCacheFront
+    /// Whether reads may use the front: enabled by the options, a policy that does not
+    /// record accesses, and a mapped generation file.
+    let frontActive: Bool
+    /// The ticket of the outermost write transaction in progress (or just finished).
+    var ticket: UInt64?
+    /// Whether the front was current when the write transaction took its ticket: its
+    /// per-key changes are then recorded and applied after the commit.
+    var frontTracking = false
+    /// The transaction made a change not described per key (clear, tag or size eviction,
+    /// culling, a transact block): the front is emptied after it.
+    var frontUnsure = false
+    var frontChanges: [FrontChange] = []
+    /// A value a get just verified, to insert once the generation is confirmed unchanged.
+    var frontCandidate: FrontEntry?
     /// Write transactions this connection committed: with `PRAGMA data_version` (which
     /// counts other connections' commits), whether ``computedTotals`` is still current.
     var localCommits: UInt64 = 0
@@ -87,6 +111,12 @@ final class DiskCacheDatabase {
         self.path = path
         self.options = options
         self.files = files
+        front = DiskCacheFront(entryLimit: options.frontLimit, byteLimit: options.frontByteLimit)
+        // Every instance maps the generation file, front or not: its writes must bump it
+        // for the fronts of other instances and processes.
+        generation = GenerationFile.open(path: path + "-gen", logger: options.logger)
+        frontActive = front.isEnabled && generation != nil
+            && (options.evictionPolicy == .leastRecentlyStored || options.evictionPolicy == .none)
         db = try SQLiteConnection(path: path, flags: [.readWrite, .create, .noMutex, .noFollow], busyTimeout: options.busyTimeout)
         try db.execute("PRAGMA synchronous=\(options.synchronous.rawValue); PRAGMA foreign_keys=OFF; PRAGMA temp_store=MEMORY")
         // Keep -wal and -shm when the last connection closes: the next process to open the
@@ -176,6 +206,8 @@ final class DiskCacheDatabase {
         existingStatement = nil
         insertStatement = nil
         totalsKeptStatement = nil
+        front.clear()
+        generation?.close()
         // The last connection to close checkpoints the WAL; truncated to zero bytes then,
         // a reopen has no stale frames to scan. (Set only here: during writes a size
         // limit would make the WAL shrink and regrow every checkpoint.)
@@ -189,18 +221,25 @@ final class DiskCacheDatabase {
     /// one removes obsolete files after COMMIT, or the files it created after ROLLBACK.
     func write<R>(_ body: () throws -> R) throws -> R {
         if db.isInTransaction {
-            // Inside a read transaction (e.g. getMany removing an expired entry) the write
-            // upgrades it, which succeeds only on the newest snapshot: read the flag afresh.
+            // Nested in a write transaction (transact's operations). (Were it a read
+            // transaction, the write would upgrade it, which succeeds only on the newest
+            // snapshot: read the flag afresh. getMany defers its removals instead.)
             if !inWriteTransaction { totalsFlagRead = totalsKept }
             localCommits &+= 1  // computed totals may be stale after this
             return try db.transaction(.immediate, body)
         }
         createdFiles.removeAll(keepingCapacity: true)
-        obsoleteFiles.removeAll(keepingCapacity: true)
-        pendingRemovals.removeAll(keepingCapacity: true)
         do {
             let result = try DiskCacheDatabase.retryingBusy(timeout: options.busyTimeout) {
-                try db.transaction(.immediate) {
+                // The ticket ends after COMMIT or ROLLBACK (this defer runs once the
+                // transaction call has returned or thrown), also when an attempt is retried.
+                defer { if let ticket { generation?.endWrite(ticket) } }
+                return try db.transaction(.immediate) {
+                    // Each attempt starts afresh: a retried one's removals were rolled back.
+                    obsoleteFiles.removeAll(keepingCapacity: true)
+                    pendingRemovals.removeAll(keepingCapacity: true)
+                    // Under the write lock, before any change: take a generation ticket.
+                    takeTicket()
                     // Under the write lock, on the newest snapshot: another process may have
                     // turned the totals on since this connection last looked.
                     totalsFlagRead = totalsKept
@@ -210,12 +249,121 @@ final class DiskCacheDatabase {
                 }
             }
             localCommits &+= 1
+            frontAfterCommit()
             committed()
             return result
         } catch {
+            ticket = nil
+            front.clear()
+            frontChanges.removeAll(keepingCapacity: true)
             rolledBack()
             throw error
         }
+    }
+
+    /// Takes this write transaction's generation ticket (holding the write lock) and decides
+    /// whether the front can follow the transaction key by key.
+    func takeTicket() {
+        frontChanges.removeAll(keepingCapacity: true)
+        frontUnsure = false
+        frontTracking = false
+        ticket = nil
+        guard let generation else { return }
+        let (taken, previous, settled) = generation.beginWrite()
+        ticket = taken
+        guard frontActive, settled else { return }
+        // An empty front is valid at any settled generation.
+        if front.entries.isEmpty { front.stamp = previous }
+        frontTracking = front.stamp == previous
+    }
+
+    /// After a commit: the front follows the transaction's changes and is stamped with its
+    /// ticket, or (when it was not current, or a change was not described per key) is emptied.
+    func frontAfterCommit() {
+        defer {
+            frontChanges.removeAll(keepingCapacity: true)
+            ticket = nil
+        }
+        guard frontActive else { return }
+        guard frontTracking, !frontUnsure, let ticket else {
+            front.clear()
+            return
+        }
+        for change in frontChanges { front.apply(change) }
+        front.stamp = ticket
+    }
+
+    /// Records that `key` changed in this transaction (its front entry is dropped).
+    @inline(__always)
+    func frontRemoved(_ key: [UInt8]) {
+        if frontTracking { frontChanges.append(.remove(FrontKey(key))) }
+    }
+
+    // MARK: Front reads
+
+    /// The generation a get may use the front at, or `nil` (no front, or a write is under
+    /// way or was interrupted). Empties a front that is no longer current.
+    @inline(__always)
+    func frontObserve() -> UInt64? {
+        guard frontActive, let generation else { return nil }
+        let (begun, ended) = generation.snapshot()
+        guard begun == ended else {
+            front.clear()
+            return nil
+        }
+        if front.stamp != begun {
+            front.clear()
+            front.stamp = begun
+        }
+        return begun
+    }
+
+    /// Serves the key in ``keyBuffer`` from the front (valid: ``frontObserve()`` returned
+    /// non-nil under this same lock hold). Returns whether `slot` was initialized.
+    func frontServe<V>(codec: ValueCodec<V>, counting: Bool, into slot: UnsafeMutablePointer<V>) -> Bool {
+        guard !front.entries.isEmpty else { return false }
+        let key = FrontKey(keyBuffer)
+        guard let entry = front.entries[key] else { return false }
+        if let expire = entry.expire, expire <= options.clock.now() {
+            front.remove(key)  // the database path removes the row and counts the expiry
+            return false
+        }
+        guard entry.accepted(by: codec.signature) else { return false }
+        do {
+            slot.initialize(to: try codec.decode(owned: entry.value, serializerID: entry.serializerID))
+        } catch {
+            front.remove(key)
+            return false
+        }
+        if counting { stats.hits += 1 }
+        return true
+    }
+
+    /// Inserts ``frontCandidate`` for the key in ``keyBuffer`` if the generation is still
+    /// `observed` after the database read (no write began meanwhile).
+    func frontFill(observed: UInt64) {
+        guard let entry = frontCandidate, let generation else { return }
+        frontCandidate = nil
+        let (begun, ended) = generation.snapshotAfterReads()
+        guard begun == observed, ended == observed, front.stamp == observed else { return }
+        front.insert(FrontKey(keyBuffer), entry)
+    }
+
+    /// Runs `body` in a read transaction (one snapshot for several lookups). Rows it finds
+    /// expired or undecodable are removed afterwards, each through ``removeRow(rowid:cause:)``
+    /// — its own write transaction, which deletes obsolete value files after the commit and
+    /// counts the removal — rather than by upgrading the read transaction, whose commit
+    /// would bypass that bookkeeping.
+    func readDeferringRemovals<R>(_ body: () throws -> R) throws -> R {
+        // Nested in a transaction (none does today): removals then join the outer one.
+        if db.isInTransaction || deferredRemovals != nil { return try body() }
+        deferredRemovals = []
+        defer { deferredRemovals = nil }
+        let result = try db.transaction(.deferred, body)
+        let removals = deferredRemovals ?? []
+        deferredRemovals = nil
+        for removal in removals { try removeRow(rowid: removal.rowid, cause: removal.cause, key: removal.key) }
+        return result
     }
 
     func committed() {
@@ -287,7 +435,7 @@ final class DiskCacheDatabase {
         if !statement.isNull(1), statement.double(1) <= now ?? options.clock.now() {
             statement.reset()
             statement.clearBindings()
-            try removeExpired(rowid: rowid)
+            try removeExpired(rowid: rowid, key: Array(keyBytes))
             if counting { stats.misses += 1 }
             return .miss
         }
@@ -298,7 +446,7 @@ final class DiskCacheDatabase {
             statement.clearBindings()
             options.logger.warning("disk cache entry written with another serializer; treating it as a miss and removing it",
                                    metadata: ["path": "\(path)", "key": "\(DiskCacheDatabase.describeKey(keyBytes))", "stored": "\(stored)@\(formatVersion)", "expected": "\(signature.id)@\(signature.formatVersion)"])
-            try removeUndecodable(rowid: rowid)
+            try removeUndecodable(rowid: rowid, key: Array(keyBytes))
             if counting { stats.misses += 1 }
             return .miss
         }
@@ -330,7 +478,8 @@ final class DiskCacheDatabase {
     /// ``decodeInline(describeKey:codec:rowid:valueSize:checksum:serializerID:now:counting:touch:)``
     /// initializing `slot` and returning whether it did: no `Optional<V>` for generic code to instantiate.
     func decodeInline<V>(describeKey: () -> String, codec: ValueCodec<V>, rowid: Int64, valueSize: Int, checksum: Hash128,
-                         serializerID: String?, now: Double?, counting: Bool, touch: Bool, into slot: UnsafeMutablePointer<V>) throws -> Bool {
+                         serializerID: String?, now: Double?, counting: Bool, touch: Bool, into slot: UnsafeMutablePointer<V>,
+                         captureForFront: Bool = false) throws -> Bool {
         let statement = lookupStatement!
         // Valid until the statement is reset: verified and decoded (copied) before that.
         let bytes = statement.unsafeBlob(7)
@@ -338,6 +487,12 @@ final class DiskCacheDatabase {
             // (do/catch rather than `try?`: no Optional of a generic type to instantiate.)
             do {
                 slot.initialize(to: try codec.decode(bytes, serializerID: serializerID ?? codec.id))
+                if captureForFront && bytes.count <= front.valueLimit {
+                    // Verified and decodable: a candidate for the front (see frontFill).
+                    frontCandidate = FrontEntry(
+                        value: [UInt8](bytes), expire: statement.isNull(1) ? nil : statement.double(1),
+                        serializerID: statement.text(2) ?? "", formatVersion: UInt16(truncatingIfNeeded: statement.int64(3)))
+                }
                 statement.reset()
                 statement.clearBindings()
                 if counting { stats.hits += 1 }
@@ -349,7 +504,7 @@ final class DiskCacheDatabase {
         statement.clearBindings()
         options.logger.warning("disk cache inline value failed its checksum or did not decode; removing it",
                                metadata: ["path": "\(path)", "key": "\(describeKey())"])
-        try removeUndecodable(rowid: rowid)
+        try removeUndecodable(rowid: rowid, key: nil)
         if counting { stats.misses += 1 }
         return false
     }
@@ -397,21 +552,26 @@ final class DiskCacheDatabase {
         stats.decodeFailures += 1
     }
 
-    func removeUndecodable(rowid: Int64) throws {
-        try removeRow(rowid: rowid, cause: .explicit)
+    func removeUndecodable(rowid: Int64, key: [UInt8]?) throws {
+        try removeRow(rowid: rowid, cause: .explicit, key: key)
         stats.decodeFailures += 1
     }
 
-    func removeExpired(rowid: Int64) throws { try removeRow(rowid: rowid, cause: .expired) }
+    func removeExpired(rowid: Int64, key: [UInt8]?) throws { try removeRow(rowid: rowid, cause: .expired, key: key) }
 
-    func removeRow(rowid: Int64, cause: RemovalCause) throws {
+    /// Removes `rowid`; `key` (when known) lets the front drop just that key.
+    func removeRow(rowid: Int64, cause: RemovalCause, key: [UInt8]?) throws {
+        if deferredRemovals != nil {
+            deferredRemovals!.append((rowid, cause, key))
+            return
+        }
         try write {
             let select = try db.cachedStatement("SELECT rowid, file, size, value_size FROM entries WHERE rowid = ?")
             try select.bind(rowid, at: 1)
             var rows: [RemovedRow] = []
             if try select.step() { rows.append(row(select)) }
             select.reset()
-            try remove(rows, cause: cause)
+            try remove(rows, cause: cause, keys: key.map { [$0] })
         }
     }
 
@@ -419,9 +579,11 @@ final class DiskCacheDatabase {
         RemovedRow(rowid: s.int64(0), file: s.isNull(1) ? nil : s.text(1), size: s.int64(2), valueSize: s.int64(3))
     }
 
-    /// Deletes `rows` (inside a write transaction), updating the totals.
-    func remove(_ rows: [RemovedRow], cause: RemovalCause) throws {
+    /// Deletes `rows` (inside a write transaction), updating the totals. `keys` (the rows'
+    /// keys, when the caller knows them) let the front follow; without them it is emptied.
+    func remove(_ rows: [RemovedRow], cause: RemovalCause, keys: [[UInt8]]? = nil) throws {
         guard !rows.isEmpty else { return }
+        if let keys { for key in keys { frontRemoved(key) } } else { frontUnsure = true }
         let delete = try db.cachedStatement("DELETE FROM entries WHERE rowid = ?")
         var size: Int64 = 0, fileSize: Int64 = 0
         for row in rows {
@@ -520,6 +682,14 @@ final class DiskCacheDatabase {
             }
         }
         let newRowID = db.lastInsertRowID
+        if frontTracking {
+            if case .inline(let bytes) = value.storage, bytes.count <= front.valueLimit {
+                frontChanges.append(.set(FrontKey(key.storageBytes), FrontEntry(
+                    value: bytes, expire: expire, serializerID: value.serializerID, formatVersion: value.formatVersion)))
+            } else {
+                frontChanges.append(.remove(FrontKey(key.storageBytes)))
+            }
+        }
         if let file = old?.file { obsoleteFiles.append(file) }
         if old != nil { pendingRemovals[oldExpired ? .expired : .replaced, default: 0] += 1 }
         if try keepingTotals() {
@@ -593,7 +763,7 @@ final class DiskCacheDatabase {
         let victim = row(select)
         let expired = !select.isNull(4) && select.double(4) <= now
         select.reset()
-        try remove([victim], cause: expired ? .expired : .explicit)
+        try remove([victim], cause: expired ? .expired : .explicit, keys: [key.storageBytes])
         return !expired
     }
 
@@ -604,6 +774,7 @@ final class DiskCacheDatabase {
         while try select.step() { rows.append(row(select)) }
         select.reset()
         try db.execute("DELETE FROM entries")
+        frontUnsure = true
         let count = db.changes
         try db.execute("UPDATE cache_meta SET count = 0, size = 0, file_size = 0 WHERE id = 0")
         obsoleteFiles.append(contentsOf: rows.compactMap(\.file))
@@ -640,6 +811,7 @@ final class DiskCacheDatabase {
         try update.bind(now, at: 3)
         try update.stepToCompletion()
         update.clearBindings()
+        frontRemoved(key.storageBytes)
         return db.changes > 0
     }
 
@@ -675,6 +847,7 @@ final class DiskCacheDatabase {
             try update.bind(blob: checksum.bytes, at: 2)
             try update.bind(rowid, at: 3)
             try update.stepToCompletion()
+            frontRemoved(key.storageBytes)
         } else {
             let encoded = EncodedValue(storage: .inline(bytes), valueSize: 8, checksum: checksum,
                                        serializerID: IntegerCodec.id, formatVersion: IntegerCodec.formatVersion)

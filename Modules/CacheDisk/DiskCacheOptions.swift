@@ -50,6 +50,13 @@ public struct DiskCacheOptions: Sendable {
     /// Expired entries removed (at most) on each culling pass; a pass runs every `cullInterval` writes.
     public var cullLimit: Int
     public var cullInterval: Int
+    /// Entries the in-process hot-read front holds at most (0 turns it off). The front keeps
+    /// inline values of at most 16 KiB, verified, as of the last write by any process (it
+    /// is checked against `cache.db-gen` on every read); it is emptied when full. Not used
+    /// by `.leastRecentlyUsed` / `.leastFrequentlyUsed`, whose reads record accesses.
+    public var frontLimit: Int
+    /// Bytes (keys + values) the front holds at most (0 turns it off).
+    public var frontByteLimit: Int
     public var logger: Logger
 
     public init(
@@ -63,6 +70,8 @@ public struct DiskCacheOptions: Sendable {
         recovery: DiskRecoveryMode = .fail,
         cullLimit: Int = 10,
         cullInterval: Int = 16,
+        frontLimit: Int = 16_384,
+        frontByteLimit: Int = 4 << 20,
         logger: Logger = Logger(label: "swift-cache.disk")
     ) {
         self.sizeLimit = sizeLimit
@@ -75,6 +84,8 @@ public struct DiskCacheOptions: Sendable {
         self.recovery = recovery
         self.cullLimit = cullLimit
         self.cullInterval = cullInterval
+        self.frontLimit = frontLimit
+        self.frontByteLimit = frontByteLimit
         self.logger = logger
     }
 
@@ -89,6 +100,10 @@ public struct DiskCacheOptions: Sendable {
             throw CacheConfigurationError(setting: "busyTimeout", value: "\(busyTimeout)", reason: "must be ≥ 0")
         }
         if cullLimit < 0 { throw CacheConfigurationError(setting: "cullLimit", value: "\(cullLimit)", reason: "must be ≥ 0") }
+        if frontLimit < 0 { throw CacheConfigurationError(setting: "frontLimit", value: "\(frontLimit)", reason: "must be ≥ 0") }
+        if frontByteLimit < 0 {
+            throw CacheConfigurationError(setting: "frontByteLimit", value: "\(frontByteLimit)", reason: "must be ≥ 0")
+        }
         if cullInterval < 1 { throw CacheConfigurationError(setting: "cullInterval", value: "\(cullInterval)", reason: "must be ≥ 1") }
     }
 }

@@ -7,7 +7,8 @@ import CacheSQLite
 /// `cache.db-shm` stay after the last connection closes, the WAL checkpointed and
 /// truncated to zero bytes, so the next open need not create them) and `values/` (one file
 /// per large value, named by 128 random bits, written to `<name>.tmp` and renamed,
-/// never modified in place). `PRAGMA application_id` is `0x53574343` ("SWCC") and
+/// never modified in place), and `cache.db-gen` (version 4: the write counters in-process
+/// fronts check, see ``GenerationFile`` and the README). `PRAGMA application_id` is `0x53574343` ("SWCC") and
 /// `PRAGMA user_version` is the schema version (``currentVersion``).
 ///
 /// ```sql
@@ -49,6 +50,14 @@ import CacheSQLite
 ///   -- with a size limit, and never turned off. 0: the three columns are stale and
 ///   -- unused; totals are computed from `entries` when asked for, so a write touches no
 ///   -- extra page.
+/// -- version 4 (migration 3 → 4)
+/// ALTER TABLE cache_meta ADD COLUMN generation_file INTEGER NOT NULL DEFAULT 1;
+///   -- 1: every writer keeps `cache.db-gen` (two 64-bit counters, `begun` and `ended`,
+///   -- mapped shared by every process): it takes a ticket (begun + 1) under the write lock
+///   -- before changing anything and ends it (ended = max(ended, ticket)) after COMMIT or
+///   -- ROLLBACK. In-process read fronts are valid only while begun == ended == their stamp.
+///   -- The version bump makes older builds, which would write without the counters and so
+///   -- leave other processes' fronts stale, refuse the database.
 /// -- created on demand by the policy in use:
 /// CREATE INDEX entries_access_time ON entries(access_time);          -- leastRecentlyUsed
 /// CREATE INDEX entries_access_count ON entries(access_count, rowid); -- leastFrequentlyUsed
@@ -58,7 +67,7 @@ import CacheSQLite
 /// a newer or foreign one is refused with ``DiskCacheError`` `.unsupportedSchema`.
 public enum DiskCacheSchema {
     /// The version this build writes.
-    public static let currentVersion: Int64 = 3
+    public static let currentVersion: Int64 = 4
     /// `PRAGMA application_id` of a disk cache database ("SWCC").
     public static let applicationID: Int64 = 0x5357_4343
 
@@ -93,6 +102,8 @@ public enum DiskCacheSchema {
         "CREATE TABLE leases (key BLOB PRIMARY KEY, owner TEXT NOT NULL, expires REAL NOT NULL) WITHOUT ROWID;",
         // 2 → 3: totals kept only when a size limit needs them (they are recomputed when turned on).
         "ALTER TABLE cache_meta ADD COLUMN totals_kept INTEGER NOT NULL DEFAULT 0;",
+        // 3 → 4: writers keep cache.db-gen (the counters in-process fronts check).
+        "ALTER TABLE cache_meta ADD COLUMN generation_file INTEGER NOT NULL DEFAULT 1;",
     ]
 
     /// `cache_meta.totals_kept` when `db` is a cache database of the current version, in WAL

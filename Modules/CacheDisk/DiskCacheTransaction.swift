@@ -17,7 +17,12 @@ extension DiskCache {
                 transaction.isOpen = false
                 transactionThread.store(0, ordering: .relaxed)
             }
-            return try database.write { try body(transaction) }
+            return try database.write {
+                // The block's operations run as savepoints that may roll back one by one:
+                // the front is emptied after it rather than followed key by key.
+                database.frontUnsure = true
+                return try body(transaction)
+            }
         }
     }
 }

@@ -142,6 +142,26 @@ import Testing
         #expect(found[DiskCacheKey("b3")] == "v3")
     }
 
+    /// getMany meeting expired entries removes them like a get does: the value file of a
+    /// file-backed one is deleted after the commit and the removals count as `.expired`.
+    @Test func getManyRemovesExpiredFileBackedEntriesAndTheirFiles() throws {
+        let clock = ManualCacheClock(start: 1_000_000)
+        let directory = temporaryDirectory()
+        let cache = try DiskCache(directory: directory, options: DiskCacheOptions(inlineThreshold: 1_000, clock: clock))
+        try cache.set(bytes(5_000, seed: 1), forKey: "big", ttl: .seconds(10))
+        try cache.set(bytes(10, seed: 2), forKey: "small", ttl: .seconds(10))
+        try cache.set(bytes(5_000, seed: 3), forKey: "keep")
+        #expect(valueFiles(directory).count == 2)
+        clock.advance(by: 11)
+        let found = try cache.getMany([DiskCacheKey("big"), DiskCacheKey("small"), DiskCacheKey("keep")], as: [UInt8].self)
+        #expect(found.keys.sorted { $0.description < $1.description } == [DiskCacheKey("keep")])
+        #expect(found[DiskCacheKey("keep")] == bytes(5_000, seed: 3))
+        #expect(valueFiles(directory).count == 1, "the expired entry's value file is deleted")
+        #expect(cache.stats.evictions[.expired, default: 0] == 2)
+        #expect(cache.count == 1)
+        #expect(try cache.check().isHealthy)
+    }
+
     @Test func keySequenceIteratesInBatches() throws {
         let cache = try DiskCache(directory: temporaryDirectory())
         try cache.setMany((0..<25).map { (key: DiskCacheKey(Int64($0)), value: $0) })

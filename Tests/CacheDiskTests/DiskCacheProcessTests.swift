@@ -158,8 +158,57 @@ import Testing
         try writer.set(DiskSelfCheckingValue.make(key: "fresh", generation: 2, length: 50_000), forKey: "fresh")
         input.fileHandleForWriting.write(Data("go\n".utf8))
         #expect(readLine(output.fileHandleForReading) == "generation 2", "after the commit and the signal, the reader sees v2")
+        // Small values again: the reader's in-process front holds v3 after reading it twice
+        // (the second read is served by the front), and must still see v4.
+        try writer.set(DiskSelfCheckingValue.make(key: "fresh", generation: 3, length: 100), forKey: "fresh")
+        input.fileHandleForWriting.write(Data("go\n".utf8))
+        #expect(readLine(output.fileHandleForReading) == "generation 3")
+        input.fileHandleForWriting.write(Data("go\n".utf8))
+        #expect(readLine(output.fileHandleForReading) == "generation 3")
+        try writer.set(DiskSelfCheckingValue.make(key: "fresh", generation: 4, length: 120), forKey: "fresh")
+        input.fileHandleForWriting.write(Data("go\n".utf8))
+        #expect(readLine(output.fileHandleForReading) == "generation 4", "a front-served key follows another process's commit")
+        try input.fileHandleForWriting.close()
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
+    }
+
+    /// One process sets x = i then y = i; others read y then x, many times, with their
+    /// fronts on: a read of x must never be older than the y read before it (x ≥ y).
+    @Test(.timeLimit(.minutes(1))) func frontsNeverServeAValueOlderThanACausallyEarlierCommit() throws {
+        guard let cachectl = requireCachectl() else { return }
+        let dir = temporaryDirectory("causal")
+        let seed = try DiskCache(directory: dir)
+        try seed.set(0, forKey: "x")
+        try seed.set(0, forKey: "y")
+        func start(_ mode: String, count: Int) throws -> (Process, Pipe, Pipe) {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: cachectl)
+            process.arguments = ["disk-worker", mode, dir, "--count", "\(count)", "--barrier"]
+            let output = Pipe(), input = Pipe()
+            process.standardOutput = output
+            process.standardInput = input
+            try process.run()
+            return (process, output, input)
+        }
+        let readers = try (0..<2).map { _ in try start("causal-reader", count: 20_000) }
+        let writer = try start("causal-writer", count: 2_000)
+        writer.0.waitUntilExit()
+        #expect(writer.0.terminationStatus == 0)
+        // The writer is done: each reader's next reads must see its last commits.
+        for (_, _, input) in readers { input.fileHandleForWriting.write(Data("go\n".utf8)) }
+        for (process, output, _) in readers {
+            let line = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0)
+            struct Report: Decodable { var reads: Int; var violations: Int; var highest: Int; var finalX: Int; var finalY: Int }
+            let report = try JSONDecoder().decode(Report.self, from: Data(line.utf8))
+            #expect(report.violations == 0, "a reader saw x older than y: a stale front")
+            #expect(report.reads == 20_000)
+            #expect(report.finalX == 2_000 && report.finalY == 2_000, "after the writer finished, a reader sees its last commits")
+        }
+        #expect(try seed.get("x", as: Int.self) == 2_000)
+        #expect(try seed.get("y", as: Int.self) == 2_000)
     }
 
     @Test func cachectlStatsCheckAndClear() throws {
