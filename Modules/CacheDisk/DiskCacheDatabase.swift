@@ -76,12 +76,11 @@ final class DiskCacheDatabase {
 
     // MARK: Front state (see DiskCacheFront, GenerationFile)
 
-    /// `cache.db-gen`, mapped; `nil` when it could not be (then no front, and this
-    /// instance's writes cannot bump it: see the README).
-    let generation: GenerationFile?
+    /// `cache.db-gen`, mapped (a cache that cannot map it does not open).
+    let generation: GenerationFile
     var front: DiskCacheFront
     /// Whether reads may use the front: enabled by the options, a policy that does not
-    /// record accesses, and a mapped generation file.
+    /// record accesses.
     let frontActive: Bool
     /// The ticket of the outermost write transaction in progress (or just finished).
     var ticket: UInt64?
@@ -114,8 +113,8 @@ final class DiskCacheDatabase {
         front = DiskCacheFront(entryLimit: options.frontLimit, byteLimit: options.frontByteLimit)
         // Every instance maps the generation file, front or not: its writes must bump it
         // for the fronts of other instances and processes.
-        generation = GenerationFile.open(path: path + "-gen", logger: options.logger)
-        frontActive = front.isEnabled && generation != nil
+        generation = try GenerationFile.open(path: path + "-gen")
+        frontActive = front.isEnabled
             && (options.evictionPolicy == .leastRecentlyStored || options.evictionPolicy == .none)
         db = try SQLiteConnection(path: path, flags: [.readWrite, .create, .noMutex, .noFollow], busyTimeout: options.busyTimeout)
         try db.execute("PRAGMA synchronous=\(options.synchronous.rawValue); PRAGMA foreign_keys=OFF; PRAGMA temp_store=MEMORY")
@@ -207,7 +206,7 @@ final class DiskCacheDatabase {
         insertStatement = nil
         totalsKeptStatement = nil
         front.clear()
-        generation?.close()
+        generation.close()
         // The last connection to close checkpoints the WAL; truncated to zero bytes then,
         // a reopen has no stale frames to scan. (Set only here: during writes a size
         // limit would make the WAL shrink and regrow every checkpoint.)
@@ -233,7 +232,7 @@ final class DiskCacheDatabase {
             let result = try DiskCacheDatabase.retryingBusy(timeout: options.busyTimeout) {
                 // The ticket ends after COMMIT or ROLLBACK (this defer runs once the
                 // transaction call has returned or thrown), also when an attempt is retried.
-                defer { if let ticket { generation?.endWrite(ticket) } }
+                defer { if let ticket { generation.endWrite(ticket) } }
                 return try db.transaction(.immediate) {
                     // Each attempt starts afresh: a retried one's removals were rolled back.
                     obsoleteFiles.removeAll(keepingCapacity: true)
@@ -268,7 +267,6 @@ final class DiskCacheDatabase {
         frontUnsure = false
         frontTracking = false
         ticket = nil
-        guard let generation else { return }
         let (taken, previous, settled) = generation.beginWrite()
         ticket = taken
         guard frontActive, settled else { return }
@@ -305,7 +303,7 @@ final class DiskCacheDatabase {
     /// way or was interrupted). Empties a front that is no longer current.
     @inline(__always)
     func frontObserve() -> UInt64? {
-        guard frontActive, let generation else { return nil }
+        guard frontActive else { return nil }
         let (begun, ended) = generation.snapshot()
         guard begun == ended else {
             front.clear()
@@ -342,7 +340,7 @@ final class DiskCacheDatabase {
     /// Inserts ``frontCandidate`` for the key in ``keyBuffer`` if the generation is still
     /// `observed` after the database read (no write began meanwhile).
     func frontFill(observed: UInt64) {
-        guard let entry = frontCandidate, let generation else { return }
+        guard let entry = frontCandidate else { return }
         frontCandidate = nil
         let (begun, ended) = generation.snapshotAfterReads()
         guard begun == observed, ended == observed, front.stamp == observed else { return }

@@ -32,31 +32,52 @@ final class GenerationFile {
         cells = base.bindMemory(to: Atomic<UInt64>.self, capacity: 2)
     }
 
-    /// Opens (creating 0600, never following a symlink) and maps `path`; `nil` with an error
-    /// logged when it cannot (a symlink, not a regular file, a read-only directory, …).
-    static func open(path: String, logger: Logger) -> GenerationFile? {
-        func fail(_ what: String, _ code: Int32) -> GenerationFile? {
-            logger.error("disk cache cannot use its generation file; the in-process front is off for this instance",
-                         metadata: ["path": "\(path)", "problem": "\(what): \(String(cString: strerror(code)))"])
-            return nil
+    /// Opens (creating 0600, never following a symlink) and maps `path`.
+    ///
+    /// - Throws: ``DiskCacheError`` naming the file when it cannot be used (a symlink, not a
+    ///   regular file, unwritable, out of descriptors …). The cache refuses to open then
+    ///   rather than write without bumping the counters, which would let other processes'
+    ///   fronts serve values it has replaced.
+    static func open(path: String) throws(DiskCacheError) -> GenerationFile {
+        func failure(_ operation: String, _ code: Int32, _ detail: String? = nil) -> DiskCacheError {
+            let kind: DiskCacheError.Kind = switch code {
+            case ELOOP, EISDIR, EINVAL: .notADirectory
+            case EACCES, EPERM, EROFS: .notWritable
+            case ENOSPC, EDQUOT: .diskFull
+            default: .database
+            }
+            return DiskCacheError(kind, path: path, operation: operation,
+                                  detail: detail ?? (code == ELOOP ? "it is a symbolic link, which the cache does not follow" : String(cString: strerror(code))),
+                                  code: code)
         }
         let fd = systemOpen(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        if fd < 0 { return fail("open", errno) }
+        if fd < 0 { throw failure("open the generation file", errno) }
         defer { _ = posixClose(fd) }
         var info = stat()
-        if fstat(fd, &info) != 0 { return fail("fstat", errno) }
-        guard (info.st_mode & S_IFMT) == S_IFREG else { return fail("not a regular file", EINVAL) }
+        if fstat(fd, &info) != 0 { throw failure("stat the generation file", errno) }
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
+            throw failure("open the generation file", EINVAL, "it is not a regular file")
+        }
         // Grow a new (or short) file to its size before mapping it: zero-filled, so a fresh
         // file starts at begun = ended = 0. A longer file is left as it is (only the first
         // 16 bytes are used), so no process ever shrinks it under another's mapping.
-        if Int(info.st_size) < byteCount, ftruncate(fd, off_t(byteCount)) != 0 { return fail("ftruncate", errno) }
+        if Int(info.st_size) < byteCount, ftruncate(fd, off_t(byteCount)) != 0 { throw failure("size the generation file", errno) }
         guard let mapped = mmap(nil, byteCount, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0), mapped != MAP_FAILED else {
-            return fail("mmap", errno)
+            throw failure("map the generation file", errno)
         }
         return GenerationFile(path: path, base: mapped)
     }
 
-    func close() { munmap(base, GenerationFile.byteCount) }
+    private var isClosed = false
+
+    /// Unmaps the file (once; also on deinit). The counters must not be used afterwards.
+    func close() {
+        guard !isClosed else { return }
+        isClosed = true
+        munmap(base, GenerationFile.byteCount)
+    }
+
+    deinit { close() }
 
     /// `(begun, ended)` now.
     @inline(__always)
