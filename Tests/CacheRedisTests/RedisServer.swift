@@ -105,9 +105,17 @@ func spawn(_ arguments: [String], outputPath: String) throws -> pid_t {
 }
 
 /// Sends `signal` and waits for the process to exit.
+/// Sends `signal` and reaps the process; one that has not exited within 5 s is killed
+/// (SIGKILL), so stopping a server can never hang a test.
 func signalAndReap(_ pid: pid_t, _ signal: Int32) {
     _ = kill(pid, signal)
     var status: Int32 = 0
+    for _ in 0..<500 {
+        let reaped = waitpid(pid, &status, WNOHANG)
+        if reaped == pid || (reaped < 0 && errno != EINTR) { return }
+        usleep(10_000)
+    }
+    _ = kill(pid, SIGKILL)
     _ = waitpid(pid, &status, 0)
 }
 
