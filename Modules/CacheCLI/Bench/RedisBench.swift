@@ -53,61 +53,26 @@ enum RedisBench {
                 // Warm connection (connect, first allocations) before any timed GET.
                 try runDetachedBench { for _ in 0..<1_000 { _ = try await client.send(get) } }
             }
-            // Single GETs: p50 per pass (the spread) and p90 over every GET of every pass.
+            // Single GETs: p50 per pass (the spread) and p90 over every GET of every pass;
+            // from an ordinary task, then with event-loop affinity (the loop runs on the
+            // connection's event loop).
             try runDetachedBench {
-                var latencies: [Double] = []
-                latencies.reserveCapacity(operations)
-                for _ in 0..<operations {
-                    let start = nowNanoseconds()
-                    let reply = try await client.send(get)
-                    latencies.append(Double(nowNanoseconds() - start) / 1_000)
-                    guard reply.bytes?.count == valueSize else { throw BenchError("GET returned \(reply)") }
-                }
-                let median = Samples(values: latencies).median
-                oursP50.withLock { $0.append(median) }
+                let latencies = try await singleGetLatencies(client, get, valueSize: valueSize)
+                oursP50.withLock { $0.append(Samples(values: latencies).median) }
                 oursLatencies.withLock { $0 += latencies }
             }
-            // The same with event-loop affinity: the loop runs on the connection's event loop.
             try runDetachedBench {
-                let latencies = try await client.withEventLoopAffinity {
-                    var latencies: [Double] = []
-                    latencies.reserveCapacity(operations)
-                    for _ in 0..<operations {
-                        let start = nowNanoseconds()
-                        let reply = try await client.send(get)
-                        latencies.append(Double(nowNanoseconds() - start) / 1_000)
-                        guard reply.bytes?.count == valueSize else { throw BenchError("GET returned \(reply)") }
-                    }
-                    return latencies
-                }
+                let latencies = try await client.withEventLoopAffinity { try await singleGetLatencies(client, get, valueSize: valueSize) }
                 affinityP50.withLock { $0.append(Samples(values: latencies).median) }
                 affinityLatencies.withLock { $0 += latencies }
             }
             pipelined.append(try redisBenchmark(benchmarkPath, port: port, pipeline: 16, valueSize: valueSize))
-            // 16 in flight on one connection: batches of 16 GETs, each sent once the previous
-            // batch is answered, exactly as `redis-benchmark -c 1 -P 16` does; as many GETs.
             try runDetachedBench {
-                let batch = [[[UInt8]]](repeating: get, count: 16)
-                let batches = pipelinedOperations / 16
-                let start = nowNanoseconds()
-                for _ in 0..<batches {
-                    let replies = try await client.pipeline(batch)
-                    guard replies.count == 16 else { throw BenchError("pipeline returned \(replies.count) replies") }
-                }
-                let rate = Double(batches * 16) / (Double(nowNanoseconds() - start) / 1e9)
+                let rate = try await pipelinedRate(client, get)
                 oursRates.withLock { $0.append(rate) }
             }
             try runDetachedBench {
-                let rate = try await client.withEventLoopAffinity {
-                    let batch = [[[UInt8]]](repeating: get, count: 16)
-                    let batches = pipelinedOperations / 16
-                    let start = nowNanoseconds()
-                    for _ in 0..<batches {
-                        let replies = try await client.pipeline(batch)
-                        guard replies.count == 16 else { throw BenchError("pipeline returned \(replies.count) replies") }
-                    }
-                    return Double(batches * 16) / (Double(nowNanoseconds() - start) / 1e9)
-                }
+                let rate = try await client.withEventLoopAffinity { try await pipelinedRate(client, get) }
                 affinityRates.withLock { $0.append(rate) }
             }
         }
@@ -135,37 +100,57 @@ enum RedisBench {
             let store = RedisStore<[UInt8]>(client: client)
             let cacheKey = try CacheKey(name: "bench", arguments: 1)
             try await store.setValue([UInt8](repeating: 7, count: valueSize), forKey: cacheKey, ttl: nil)
-            var storeP50: [Double] = []
-            for _ in 0..<passes {
-                var latencies: [Double] = []
-                for _ in 0..<(operations / 4) {
-                    let start = nowNanoseconds()
-                    guard try await store.value(forKey: cacheKey) != nil else { throw BenchError("store miss") }
-                    latencies.append(Double(nowNanoseconds() - start) / 1_000)
-                }
-                storeP50.append(Samples(values: latencies).median)
-            }
-            let storeSamples = Samples(values: storeP50)
+            let storeSamples = Samples(values: try await storeGetMedians(store, cacheKey, passes: passes))
             reporter.report(row("CacheRedis.RedisStore", "get-p50", storeSamples, "µs", baseline: false,
                                 ratio: storeSamples.median / baselineP50.median, baselineName: "redis-benchmark -c1 -P1"))
-            let pinnedP50 = try await client.withEventLoopAffinity {
-                var medians: [Double] = []
-                for _ in 0..<passes {
-                    var latencies: [Double] = []
-                    for _ in 0..<(operations / 4) {
-                        let start = nowNanoseconds()
-                        guard try await store.value(forKey: cacheKey) != nil else { throw BenchError("store miss") }
-                        latencies.append(Double(nowNanoseconds() - start) / 1_000)
-                    }
-                    medians.append(Samples(values: latencies).median)
-                }
-                return medians
-            }
-            let pinnedSamples = Samples(values: pinnedP50)
+            let pinnedSamples = Samples(values: try await client.withEventLoopAffinity {
+                try await storeGetMedians(store, cacheKey, passes: passes)
+            })
             reporter.report(row("RedisStore withEventLoopAffinity", "get-p50", pinnedSamples, "µs", baseline: false,
                                 ratio: pinnedSamples.median / baselineP50.median, baselineName: "redis-benchmark -c1 -P1"))
             await client.close()
         }
+    }
+
+    /// The latency in µs of each of `operations` GETs sent one after another.
+    static func singleGetLatencies(_ client: RedisClient, _ get: [[UInt8]], valueSize: Int) async throws -> [Double] {
+        var latencies: [Double] = []
+        latencies.reserveCapacity(operations)
+        for _ in 0..<operations {
+            let start = nowNanoseconds()
+            let reply = try await client.send(get)
+            latencies.append(Double(nowNanoseconds() - start) / 1_000)
+            guard reply.bytes?.count == valueSize else { throw BenchError("GET returned \(reply)") }
+        }
+        return latencies
+    }
+
+    /// GETs per second with 16 in flight on one connection: batches of 16, each sent once
+    /// the previous one is answered, exactly as `redis-benchmark -c 1 -P 16` does; as many GETs.
+    static func pipelinedRate(_ client: RedisClient, _ get: [[UInt8]]) async throws -> Double {
+        let batch = [[[UInt8]]](repeating: get, count: 16)
+        let batches = pipelinedOperations / 16
+        let start = nowNanoseconds()
+        for _ in 0..<batches {
+            let replies = try await client.pipeline(batch)
+            guard replies.count == 16 else { throw BenchError("pipeline returned \(replies.count) replies") }
+        }
+        return Double(batches * 16) / (Double(nowNanoseconds() - start) / 1e9)
+    }
+
+    /// The median latency in µs of each pass of store reads (GET + envelope decode).
+    static func storeGetMedians(_ store: RedisStore<[UInt8]>, _ key: CacheKey, passes: Int) async throws -> [Double] {
+        var medians: [Double] = []
+        for _ in 0..<passes {
+            var latencies: [Double] = []
+            for _ in 0..<(operations / 4) {
+                let start = nowNanoseconds()
+                guard try await store.value(forKey: key) != nil else { throw BenchError("store miss") }
+                latencies.append(Double(nowNanoseconds() - start) / 1_000)
+            }
+            medians.append(Samples(values: latencies).median)
+        }
+        return medians
     }
 
     static func row(_ candidate: String, _ metric: String, _ s: Samples, _ unit: String, baseline: Bool, p90: Double? = nil, ratio: Double? = nil, baselineName: String? = nil) -> BenchReporter.Row {
