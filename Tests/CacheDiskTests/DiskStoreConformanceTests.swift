@@ -103,3 +103,22 @@ import Testing
         #expect(await store.stats.count == 0)
     }
 }
+
+/// CacheTestKit's async conformance suite over the async adapter (SQLite off the cooperative pool).
+@Suite struct AsyncDiskStoreConformanceTests {
+    @Test func asyncDiskStore() async throws {
+        try await AsyncCacheConformance(
+            makeStore: { _ in AsyncDiskStore(try DiskStore<String>(directory: temporaryDirectory("aconf"))) },
+            key: { try! CacheKey(name: "conf", arguments: $0) }, value: { "v\($0)" },
+            isBounded: false
+        ).runWithKeyChecks()
+    }
+
+    @Test func asyncFanoutDiskStore() async throws {
+        try await AsyncCacheConformance(
+            makeStore: { _ in AsyncDiskStore(DiskStore<Int>(cache: try FanoutDiskCache(directory: temporaryDirectory("afanconf"), shardCount: 4))) },
+            key: { try! CacheKey(name: "conf", arguments: $0) }, value: { $0 * 10 },
+            isBounded: false
+        ).runWithKeyChecks()
+    }
+}

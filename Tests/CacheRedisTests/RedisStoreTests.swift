@@ -356,6 +356,33 @@ import Testing
         await client.close()
     }
 
+    @Test func asyncStorePassesTheConformanceSuite() async throws {
+        guard let server = try RedisServer.startIfAvailable() else { return }
+        defer { server.stop() }
+        let url = server.url
+        let made = Atomic<Int>(0)
+        // Each store gets its own key prefix on the shared server; counts are the whole
+        // database's (DBSIZE), so only hits and misses are exact.
+        try await AsyncCacheConformance(
+            makeStore: { _ in
+                let n = made.add(1, ordering: .relaxed).newValue
+                return RedisStore<String>(client: try RedisClient(url: url + "?prefix=conf\(n):&timeout=2000"))
+            },
+            key: { try! CacheKey(name: "conf", arguments: $0) }, value: { "v\($0)" },
+            isBounded: false, exactStats: false
+        ).runWithKeyChecks()
+        // The same with compression on every value (minimum size 0).
+        try await AsyncCacheConformance(
+            makeStore: { _ in
+                let n = made.add(1, ordering: .relaxed).newValue
+                return RedisStore<String>(client: try RedisClient(url: url + "?prefix=confz\(n):&timeout=2000"),
+                                          compression: try RedisCompression(level: 1, minimumSize: 0, minimumSaving: 0))
+            },
+            key: { try! CacheKey(name: "conf", arguments: $0) }, value: { "v\($0)" },
+            isBounded: false, exactStats: false
+        ).runWithKeyChecks()
+    }
+
     @Test func engineRegistration() async throws {
         guard let server = try RedisServer.startIfAvailable() else { return }
         defer { server.stop() }
