@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "CacheDisk", targets: ["CacheDisk"]),
         .library(name: "CacheJoblib", targets: ["CacheJoblib"]),
         .library(name: "CacheAutoSelect", targets: ["CacheAutoSelect"]),
+        .library(name: "CacheMetrics", targets: ["CacheMetrics"]),
         .executable(name: "cachectl", targets: ["cachectl"]),
         .plugin(name: "CacheCommand", targets: ["CacheCommand"]),
     ],
@@ -26,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
     ],
     targets: [
         .target(
@@ -110,6 +112,20 @@ let package = Package(
         .testTarget(
             name: "CacheAutoSelectTests", dependencies: ["CacheAutoSelect", "CacheFunctools", "CacheTools", "cachectl"],
             path: "Tests/CacheAutoSelectTests"),
+        // CacheMetrics: publishes any cache's CacheStats to swift-metrics (the only target that builds it).
+        .target(
+            name: "CacheMetrics",
+            dependencies: ["CacheCore", .product(name: "Metrics", package: "swift-metrics")],
+            path: "Modules/CacheMetrics", exclude: ["README.md"]
+        ),
+        .testTarget(
+            name: "CacheMetricsTests",
+            dependencies: [
+                "CacheMetrics", "CacheCore", "CacheTools", "CacheFunctools", "CacheAsync",
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ],
+            path: "Tests/CacheMetricsTests"
+        ),
         .testTarget(name: "CacheFunctoolsTests", dependencies: ["CacheFunctools", "CacheTestKit"], path: "Tests/CacheFunctoolsTests"),
     ]
 )

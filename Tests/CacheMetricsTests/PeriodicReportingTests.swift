@@ -1,0 +1,61 @@
+import CacheCore
+import CacheMetrics
+import CacheTools
+import MetricsTestKit
+import Testing
+
+@Suite("CacheMetricsReporter.start(every:)")
+struct PeriodicReportingTests {
+    /// Polls `condition` every millisecond for at most `limit`; true when it held.
+    func eventually(within limit: Duration = .seconds(10), _ condition: () -> Bool) async -> Bool {
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline {
+            if condition() { return true }
+            try? await Task.sleep(for: .milliseconds(1))
+        }
+        return condition()
+    }
+
+    @Test("reports at once, then periodically, and stops when cancelled")
+    func reportsAndStops() async throws {
+        let metrics = TestMetrics()
+        let cache = try LRUCache<String, Int>(maxSize: 4)
+        let reporter = try CacheMetricsReporter(name: "periodic", factory: metrics, store: cache)
+        let dims = [("cache", "periodic")]
+        _ = cache.value(forKey: "missing")
+
+        // A long interval: only the immediate first report can have happened.
+        let slow = reporter.start(every: .seconds(3600))
+        #expect(await eventually { reporter.reportCount == 1 })
+        #expect(metrics.counterTotal(label: CacheMetricLabel.misses, dimensions: dims) == 1)
+        slow.cancel()
+        await slow.value  // returns: the wait was interrupted
+        #expect(reporter.reportCount == 1)
+
+        // A short interval: new activity shows up in a later report.
+        let fast = reporter.start(every: .milliseconds(5))
+        try cache.setValue(1, forKey: "a")
+        _ = cache.value(forKey: "a")
+        #expect(await eventually { metrics.counterTotal(label: CacheMetricLabel.hits, dimensions: dims) == 1 })
+        #expect(await eventually { reporter.reportCount >= 4 })
+        fast.cancel()
+        await fast.value
+        let stopped = reporter.reportCount
+        _ = cache.value(forKey: "a")
+        await Task.yield()
+        #expect(reporter.reportCount == stopped)  // the task has ended: nothing reports any more
+        #expect(metrics.counterTotal(label: CacheMetricLabel.hits, dimensions: dims) == 1)
+        #expect(reporter.resetCount == 0)
+    }
+
+    @Test("a task cancelled before it starts reports nothing")
+    func cancelledBeforeStart() async throws {
+        let metrics = TestMetrics()
+        let cache = try LRUCache<String, Int>(maxSize: 4)
+        let reporter = try CacheMetricsReporter(name: "never", factory: metrics, store: cache)
+        let task = reporter.start(every: .milliseconds(1))
+        task.cancel()
+        await task.value
+        #expect(reporter.reportCount <= 1)
+    }
+}
