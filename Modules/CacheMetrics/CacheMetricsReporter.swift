@@ -14,7 +14,7 @@ import Synchronization
 /// MetricsSystem.bootstrap(myPrometheusFactory)       // once, at startup, before the reporter
 /// let store = try LRUCache<String, User>(maxSize: 10_000)
 /// let reporter = try CacheMetricsReporter(name: "users", dimensions: [("service", "api")], store: store)
-/// let reporting = reporter.start(every: .seconds(10))   // reports now, then every 10 s
+/// let reporting = try reporter.start(every: .seconds(10))   // reports now, then every 10 s
 /// // …
 /// reporting.cancel()                                  // stops; `await reporter.report()` flushes a last time
 /// ```

@@ -25,7 +25,7 @@ struct PeriodicReportingTests {
         _ = cache.value(forKey: "missing")
 
         // A long interval: only the immediate first report can have happened.
-        let slow = reporter.start(every: .seconds(3600))
+        let slow = try reporter.start(every: .seconds(3600))
         #expect(await eventually { reporter.reportCount == 1 })
         #expect(metrics.counterTotal(label: CacheMetricLabel.misses, dimensions: dims) == 1)
         slow.cancel()
@@ -33,7 +33,7 @@ struct PeriodicReportingTests {
         #expect(reporter.reportCount == 1)
 
         // A short interval: new activity shows up in a later report.
-        let fast = reporter.start(every: .milliseconds(5))
+        let fast = try reporter.start(every: .milliseconds(5))
         try cache.setValue(1, forKey: "a")
         _ = cache.value(forKey: "a")
         #expect(await eventually { metrics.counterTotal(label: CacheMetricLabel.hits, dimensions: dims) == 1 })
@@ -53,9 +53,24 @@ struct PeriodicReportingTests {
         let metrics = TestMetrics()
         let cache = try LRUCache<String, Int>(maxSize: 4)
         let reporter = try CacheMetricsReporter(name: "never", factory: metrics, store: cache)
-        let task = reporter.start(every: .milliseconds(1))
+        let task = try reporter.start(every: .milliseconds(1))
         task.cancel()
         await task.value
         #expect(reporter.reportCount <= 1)
+    }
+
+    @Test("a zero or negative interval is refused")
+    func nonPositiveInterval() throws {
+        let cache = try LRUCache<String, Int>(maxSize: 4)
+        let reporter = try CacheMetricsReporter(name: "busy-loop", factory: TestMetrics(), store: cache)
+        for interval in [Duration.zero, .milliseconds(-5)] {
+            do {
+                _ = try reporter.start(every: interval)
+                Issue.record("accepted interval \(interval)")
+            } catch {
+                #expect(error.setting == "interval")
+            }
+        }
+        #expect(reporter.reportCount == 0)
     }
 }
