@@ -48,6 +48,39 @@ struct PeriodicReportingTests {
         #expect(reporter.resetCount == 0)
     }
 
+    @Test("with an injected clock: one report per elapsed interval, none in between")
+    func injectedClock() async throws {
+        let metrics = TestMetrics()
+        let clock = ManualTestClock()
+        let cache = try LRUCache<String, Int>(maxSize: 4)
+        let reporter = try CacheMetricsReporter(name: "clocked", factory: metrics, store: cache)
+        let dims = [("cache", "clocked")]
+        let task = try reporter.start(every: .seconds(10), clock: clock)
+
+        // The first report happens at once, then the task waits on the clock.
+        #expect(await eventually { reporter.reportCount == 1 && clock.sleeperCount == 1 })
+        _ = cache.value(forKey: "a")  // miss
+
+        clock.advance(by: .seconds(9))  // not yet an interval
+        await Task.yield()
+        #expect(reporter.reportCount == 1)
+        #expect(clock.sleeperCount == 1)
+        #expect(metrics.counterTotal(label: CacheMetricLabel.misses, dimensions: dims) == 0)
+
+        clock.advance(by: .seconds(1))  // 10 s: the second report
+        #expect(await eventually { reporter.reportCount == 2 && clock.sleeperCount == 1 })
+        #expect(metrics.counterTotal(label: CacheMetricLabel.misses, dimensions: dims) == 1)
+
+        clock.advance(by: .seconds(10))
+        #expect(await eventually { reporter.reportCount == 3 && clock.sleeperCount == 1 })
+
+        task.cancel()
+        await task.value
+        #expect(clock.sleeperCount == 0)
+        clock.advance(by: .seconds(100))
+        #expect(reporter.reportCount == 3)
+    }
+
     @Test("a task cancelled before it starts reports nothing")
     func cancelledBeforeStart() async throws {
         let metrics = TestMetrics()
