@@ -55,6 +55,20 @@ final class CacheMetricsInstruments: Sendable {
         }
     }
 
+    /// Releases every metric from the factory (each counter and gauge's `destroy()`).
+    func destroy() {
+        for counter in [hits, misses, loadSuccesses, loadFailures, storeFailures, decodeFailures, loadTime] {
+            counter.destroy()
+        }
+        entries.destroy()
+        bytes.destroy()
+        let byCause = evictions.withLock { byCause in
+            defer { byCause = [:] }
+            return byCause
+        }
+        for counter in byCause.values { counter.destroy() }
+    }
+
     /// Adds `delta`'s increments to the counters and sets the gauges from `current`.
     func publish(_ delta: CacheStatsDelta, current: CacheStats) {
         func add(_ counter: Counter, _ amount: Int64) { if amount > 0 { counter.increment(by: amount) } }

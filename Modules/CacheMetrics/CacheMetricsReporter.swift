@@ -100,6 +100,13 @@ public final class CacheMetricsReporter: Sendable {
         return await task.value
     }
 
+    /// Removes this reporter's metrics from the backend (swift-metrics' `destroy()` on each),
+    /// e.g. when the cache it reports is discarded; call it after the last report. Reports
+    /// made afterwards publish through handlers the backend no longer exports.
+    public func destroyMetrics() {
+        instruments.destroy()
+    }
+
     /// Reports published so far.
     public var reportCount: Int { state.withLock { $0.reportCount } }
 

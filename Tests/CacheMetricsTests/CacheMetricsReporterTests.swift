@@ -258,6 +258,26 @@ struct CacheMetricsReporterTests {
         #expect(stats.hits + stats.misses == 800)
     }
 
+    @Test("destroyMetrics releases every series from the factory")
+    func destroyReleasesSeries() async throws {
+        let cache = try LRUCache<Int, Int>(maxSize: 1)
+        let other = try CacheMetricsReporter(name: "kept", factory: metrics, store: cache)
+        let reporter = try CacheMetricsReporter(name: "gone", factory: metrics, store: cache)
+        try cache.setValue(1, forKey: 1)
+        try cache.setValue(2, forKey: 2)  // a size eviction
+        await reporter.report()
+        await other.report()
+        #expect(metrics.counters(label: CacheMetricLabel.hits, dimensions: [("cache", "gone")]).count == 1)
+        reporter.destroyMetrics()
+        let gone = metrics.counters.filter { $0.dimensions.contains { $0 == ("cache", "gone") } }
+        #expect(gone.isEmpty)
+        #expect(throws: (any Error).self) { try metrics.expectGauge(CacheMetricLabel.entries, [("cache", "gone")]) }
+        #expect(throws: (any Error).self) { try metrics.expectGauge(CacheMetricLabel.bytes, [("cache", "gone")]) }
+        // The other reporter's series are untouched.
+        #expect(metrics.counterTotal(label: CacheMetricLabel.evictions, dimensions: [("cache", "kept")]) == 1)
+        #expect(try gauge(CacheMetricLabel.entries, [("cache", "kept")]) == 1)
+    }
+
     @Test("bad names and dimensions fail at construction")
     func invalidConfiguration() throws {
         let cache = try LRUCache<Int, Int>(maxSize: 1)
