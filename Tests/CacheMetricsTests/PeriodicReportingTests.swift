@@ -7,7 +7,10 @@ import Testing
 @Suite("CacheMetricsReporter.start(every:)")
 struct PeriodicReportingTests {
     /// Polls `condition` every millisecond for at most `limit`; true when it held.
-    func eventually(within limit: Duration = .seconds(10), _ condition: () -> Bool) async -> Bool {
+    /// The limit is generous on purpose: under the full parallel suite on 2 cores, tests
+    /// that block cooperative threads (subprocesses, crash loops) can delay the reporting
+    /// task for tens of seconds; only a report that never comes is a failure.
+    func eventually(within limit: Duration = .seconds(120), _ condition: () -> Bool) async -> Bool {
         let deadline = ContinuousClock.now + limit
         while ContinuousClock.now < deadline {
             if condition() { return true }
