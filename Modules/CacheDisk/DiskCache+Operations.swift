@@ -42,7 +42,7 @@ extension DiskCache {
             let decoded = try database.decodeInline(describeKey: { key.diskCacheKey.description }, codec: codec, rowid: rowid,
                                                     valueSize: valueSize, checksum: checksum, serializerID: serializerID,
                                                     now: nil, counting: counting, touch: counting, into: slot,
-                                                    captureForFront: observed != nil)
+                                                    captureForFront: observed != nil && database.admitsReadIntoFront())
             if let observed { database.frontFill(observed: observed) }
             return decoded
         }

@@ -337,6 +337,12 @@ final class DiskCacheDatabase {
         return true
     }
 
+    /// Whether the value being read for the key in ``keyBuffer`` should enter the front
+    /// (its key's second read: see ``DiskCacheFront/admitsRead(of:)``).
+    func admitsReadIntoFront() -> Bool {
+        keyBuffer.withUnsafeBytes { front.admitsRead(of: $0) }
+    }
+
     /// Inserts ``frontCandidate`` for the key in ``keyBuffer`` if the generation is still
     /// `observed` after the database read (no write began meanwhile).
     func frontFill(observed: UInt64) {

@@ -1,3 +1,5 @@
+import CacheCore
+
 /// A stored key's bytes as a dictionary key, hashed as one block of bytes.
 struct FrontKey: Hashable {
     var bytes: [UInt8]
@@ -33,6 +35,10 @@ enum FrontChange {
 /// Bounded by entries and by bytes (key + value); values above ``valueLimit`` are not kept.
 /// When an insert would exceed a bound the front is emptied (simple, O(1) amortized, and a
 /// front refills from reads and own writes).
+///
+/// A value *read* from the database enters only on its key's second read (``doorkeeper``):
+/// copying it in costs about a fifth of a database read, so a key read once — a new
+/// instance scanning a cache — should not pay it. Own writes enter at once.
 struct DiskCacheFront {
     let entryLimit: Int
     let byteLimit: Int
@@ -41,6 +47,8 @@ struct DiskCacheFront {
     var bytes = 0
     /// The generation the entries describe (an empty front is valid at any settled generation).
     var stamp: UInt64 = 0
+    /// Keys read from the database once (TinyLFU's doorkeeper).
+    var doorkeeper = FrontDoorkeeper()
 
     /// Values up to this size are kept (16 KiB, or less with a smaller byte limit).
     static let maximumValueSize = 16 * 1024
@@ -73,6 +81,13 @@ struct DiskCacheFront {
         }
     }
 
+    /// Whether a value just read from the database for `key` should enter the front: true
+    /// on the key's second read (or a rare false positive), after recording this one.
+    /// - Complexity: O(key length): one XXH3-64 and two bit tests.
+    mutating func admitsRead(of key: UnsafeRawBufferPointer) -> Bool {
+        doorkeeper.recordAndCheck(XXH3.hash64(key))
+    }
+
     mutating func remove(_ key: FrontKey) {
         if let old = entries.removeValue(forKey: key) { bytes -= key.bytes.count + old.value.count }
     }
@@ -82,5 +97,28 @@ struct DiskCacheFront {
         case .set(let key, let entry): insert(key, entry)
         case .remove(let key): remove(key)
         }
+    }
+}
+
+/// A 64 Ki-bit set of keys seen once (two bits per key from its hash), cleared after it
+/// has recorded 16 Ki keys so that it keeps meaning "read recently" (false positives stay
+/// around 5 % at that fill).
+struct FrontDoorkeeper {
+    private var words = [UInt64](repeating: 0, count: 1 << 10)
+    private var recorded = 0
+
+    /// Records `hash`; whether it was (probably) recorded before.
+    mutating func recordAndCheck(_ hash: UInt64) -> Bool {
+        let a = Int(truncatingIfNeeded: hash & 0xFFFF), b = Int(truncatingIfNeeded: (hash >> 16) & 0xFFFF)
+        let bitA: UInt64 = 1 << UInt64(a & 63), bitB: UInt64 = 1 << UInt64(b & 63)
+        if words[a >> 6] & bitA != 0 && words[b >> 6] & bitB != 0 { return true }
+        words[a >> 6] |= bitA
+        words[b >> 6] |= bitB
+        recorded += 1
+        if recorded >= 1 << 14 {
+            for i in words.indices { words[i] = 0 }
+            recorded = 0
+        }
+        return false
     }
 }
