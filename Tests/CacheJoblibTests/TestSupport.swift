@@ -42,13 +42,20 @@ enum NumPyPython {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3"] + arguments
-        let out = Pipe(), err = Pipe()
+        // stderr goes to a file, not a second pipe: reading two pipes one after the other
+        // deadlocks when the child fills the unread one.
+        let out = Pipe()
+        let errPath = FileManager.default.temporaryDirectory.appendingPathComponent("swift-cache-python-\(UUID().uuidString).err").path
+        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
+        defer { try? FileManager.default.removeItem(atPath: errPath) }
+        let errHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
         process.standardOutput = out
-        process.standardError = err
+        process.standardError = errHandle
         try process.run()
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        try? errHandle.close()
+        let stderr = FileManager.default.contents(atPath: errPath) ?? Data()
         return Output(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
     }
 
