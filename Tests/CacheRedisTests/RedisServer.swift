@@ -178,7 +178,13 @@ final class FakeServer: @unchecked Sendable {
         Thread.detachNewThread {
             while true {
                 let client = accept(listener, nil, nil)
-                if client < 0 { return }
+                if client < 0 {
+                    // Closed here, not in stop(): were stop() to close it, the descriptor
+                    // number could be reused by the next test's listener before this loop
+                    // returned, and this thread would answer that test's client.
+                    close(listener)
+                    return
+                }
                 var buffer = [UInt8](repeating: 0, count: 4096)
                 _ = read(client, &buffer, buffer.count)
                 if let reply {
@@ -195,9 +201,9 @@ final class FakeServer: @unchecked Sendable {
         }
     }
 
+    /// Stops accepting: `accept` fails and the accepting thread closes the listener.
     func stop() {
         shutdown(fd, Int32(SHUT_RDWR))
-        close(fd)
     }
 }
 
