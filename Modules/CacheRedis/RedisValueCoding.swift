@@ -25,13 +25,17 @@ public struct RedisCompression: Sendable, Equatable {
         guard (0...1).contains(minimumSaving) else {
             throw CacheConfigurationError(setting: "compression.minimumSaving", value: "\(minimumSaving)", reason: "must be between 0 and 1")
         }
+        self.init(validated: level, minimumSize: minimumSize, minimumSaving: minimumSaving)
+    }
+
+    private init(validated level: Int, minimumSize: Int, minimumSaving: Double) {
         self.level = level
         self.minimumSize = minimumSize
         self.minimumSaving = minimumSaving
     }
 
-    /// zlib level 6 for values of at least 1 KiB.
-    public static var zlib: RedisCompression { try! RedisCompression() }
+    /// zlib level 6 for values of at least 1 KiB that shrink by at least 10 %.
+    public static var zlib: RedisCompression { RedisCompression(validated: 6, minimumSize: 1_024, minimumSaving: 0.1) }
 }
 
 /// How a Redis store turns values into bytes and back: a ``CacheValueEnvelope``, deflated
