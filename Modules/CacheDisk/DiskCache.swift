@@ -325,10 +325,12 @@ public final class DiskCache: Sendable {
 }
 
 /// A type-erased ``ValueCodec`` in the codec cache.
-// @unchecked: it has no stored properties.
+// @unchecked Sendable: Swift checks Sendable only on final classes, and this base must
+// stay open for `CodecBox`; it has no stored properties, so there is no state to race on.
 class AnyCodecBox: @unchecked Sendable {}
 
-// @unchecked: the only stored property is an immutable `let` of a Sendable type.
+// @unchecked Sendable (inherited from the base's): its only stored property is a `let`
+// of `ValueCodec<V>`, itself a checked-Sendable final class of `let`s.
 final class CodecBox<V>: AnyCodecBox, @unchecked Sendable {
     let codec: ValueCodec<V>
     init(_ codec: ValueCodec<V>) { self.codec = codec }

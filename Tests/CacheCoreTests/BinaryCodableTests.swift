@@ -37,9 +37,7 @@ private class Animal: Codable {
     private enum CodingKeys: String, CodingKey { case name }
 }
 
-// @unchecked Sendable: test values are built and read on one task only; nothing mutates
-// them after construction.
-private final class Dog: Animal, @unchecked Sendable {
+private final class Dog: Animal {
     var breed: String
     init(name: String, breed: String) {
         self.breed = breed
@@ -320,8 +318,7 @@ struct BinaryCodableTests {
         let decoded = try BinaryCodableDecoder().decode(Dog.self, from: BinaryCodableEncoder().encode(dog))
         #expect(decoded.name == "Rex" && decoded.breed == "Collie")
         // The same decoder handed to super: both containers share one keyed value.
-        // @unchecked Sendable: built and read on this test's task only, never mutated after init.
-        final class Shared: Animal, @unchecked Sendable {
+        final class Shared: Animal {
             var extra = 0
             enum K: String, CodingKey { case extra }
             init(name: String, extra: Int) { self.extra = extra; super.init(name: name) }

@@ -7,8 +7,10 @@ import Darwin
 
 /// A real `redis-server` started for a test on 127.0.0.1, on a free port, in a
 /// temporary directory, with persistence off; stopped by ``stop()``.
-// @unchecked Sendable: `pid` is only replaced by start/stop, which the owning test
-// calls sequentially; other tasks read only the immutable `port` and `directory`.
+// @unchecked Sendable: the one mutable property, `pid`, is written only by start(),
+// kill() and stop() (and deinit), which the owning test calls one after another on its
+// own task; every other access, from any task or thread, reads the immutable `port`,
+// `directory` and `extraArguments`.
 final class RedisServer: @unchecked Sendable {
     let port: Int
     let directory: URL
@@ -151,8 +153,7 @@ func canConnect(port: Int) -> Bool {
 
 /// A TCP listener on 127.0.0.1 that answers every connection with fixed bytes (or never
 /// answers), to test what the client does with a broken or silent server.
-// @unchecked Sendable: `fd` and `port` are set once in init; the accept thread only reads them.
-final class FakeServer: @unchecked Sendable {
+final class FakeServer: Sendable {
     let fd: Int32
     let port: Int
 
