@@ -97,8 +97,8 @@ let package = Package(
             dependencies: ["cachectl"],
             path: "Plugins/CacheCommand"
         ),
-        .testTarget(name: "CacheCoreTests", dependencies: ["CacheCore", "cachectl"], path: "Tests/CacheCoreTests"),
-        .testTarget(name: "CacheCLITests", dependencies: ["cachectl", "CacheTools"], path: "Tests/CacheCLITests"),
+        .testTarget(name: "CacheCoreTests", dependencies: ["CacheCore", "CacheTestKit", "cachectl"], path: "Tests/CacheCoreTests"),
+        .testTarget(name: "CacheCLITests", dependencies: ["cachectl", "CacheTools", "CacheTestKit"], path: "Tests/CacheCLITests"),
         .testTarget(name: "CacheToolsTests", dependencies: ["CacheTools", "CacheTestKit"], path: "Tests/CacheToolsTests"),
         .testTarget(name: "CacheSQLiteTests", dependencies: ["CacheSQLite", "CCacheSQLite"], path: "Tests/CacheSQLiteTests"),
         .testTarget(
@@ -110,7 +110,7 @@ let package = Package(
             name: "CacheJoblibTests", dependencies: ["CacheJoblib", "CacheTestKit", "cachectl"],
             path: "Tests/CacheJoblibTests"),
         .testTarget(
-            name: "CacheAutoSelectTests", dependencies: ["CacheAutoSelect", "CacheFunctools", "CacheTools", "cachectl"],
+            name: "CacheAutoSelectTests", dependencies: ["CacheAutoSelect", "CacheFunctools", "CacheTools", "CacheTestKit", "cachectl"],
             path: "Tests/CacheAutoSelectTests"),
         // CacheMetrics: publishes any cache's CacheStats to swift-metrics (the only target that builds it).
         .target(

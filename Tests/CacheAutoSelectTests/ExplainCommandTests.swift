@@ -1,18 +1,11 @@
 import CacheAutoSelect
+import CacheTestKit
 import Foundation
 import Testing
 
 /// `cachectl explain`, run as a real subprocess (the executable built beside the tests).
 @Suite struct ExplainCommandTests {
-    static func cachectlPath() -> String? {
-        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for _ in 0..<4 {
-            let candidate = dir.appendingPathComponent("cachectl").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            dir = dir.deletingLastPathComponent()
-        }
-        return nil
-    }
+    static func cachectlPath() -> String? { BuiltExecutable.path("cachectl") }
 
     func run(_ arguments: [String]) throws -> (status: Int32, output: String, error: String)? {
         guard let cachectl = Self.cachectlPath() else {

@@ -1,18 +1,11 @@
 import CacheTools
+import CacheTestKit
 import Foundation
 import Testing
 
 /// Runs the real `cachectl` executable (built beside this test bundle) as a user would.
 struct Cachectl {
-    static let path: String? = {
-        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for _ in 0..<4 {
-            let candidate = dir.appendingPathComponent("cachectl").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            dir = dir.deletingLastPathComponent()
-        }
-        return nil
-    }()
+    static let path: String? = BuiltExecutable.path("cachectl")
 
     static func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
         guard let path else { throw CocoaError(.fileNoSuchFile) }

@@ -1,4 +1,5 @@
 import CacheCore
+import CacheTestKit
 import Foundation
 import Testing
 
@@ -6,15 +7,7 @@ import Testing
 /// (and so Set and Dictionary order) per process. A child process — `cachectl key`,
 /// built beside this test bundle — must print exactly the bytes computed here.
 @Suite struct CrossProcessKeyTests {
-    static func cachectlPath() -> String? {
-        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for _ in 0..<4 {
-            let candidate = dir.appendingPathComponent("cachectl").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            dir = dir.deletingLastPathComponent()
-        }
-        return nil
-    }
+    static func cachectlPath() -> String? { BuiltExecutable.path("cachectl") }
 
     @Test func childProcessComputesTheSameKeyBytes() throws {
         guard let cachectl = Self.cachectlPath() else {

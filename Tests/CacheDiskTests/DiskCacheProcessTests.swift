@@ -1,4 +1,5 @@
 import CacheCore
+import CacheTestKit
 import Foundation
 import Testing
 @testable import CacheDisk
@@ -7,15 +8,7 @@ import Testing
 /// Crash safety and multi-process sharing with real child processes: the hidden
 /// `cachectl disk-worker` built beside this test bundle.
 @Suite(.serialized) struct DiskCacheProcessTests {
-    static func cachectlPath() -> String? {
-        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for _ in 0..<4 {
-            let candidate = dir.appendingPathComponent("cachectl").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            dir = dir.deletingLastPathComponent()
-        }
-        return nil
-    }
+    static func cachectlPath() -> String? { BuiltExecutable.path("cachectl") }
 
     func requireCachectl() -> String? {
         guard let path = Self.cachectlPath() else {

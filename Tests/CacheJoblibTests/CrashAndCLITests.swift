@@ -1,19 +1,12 @@
 import CacheCore
 import CacheJoblib
+import CacheTestKit
 import Foundation
 import Testing
 
 /// Real subprocesses: `cachectl` built beside this test bundle.
 @Suite struct CrashAndCLITests {
-    static func cachectlPath() -> String? {
-        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for _ in 0..<4 {
-            let candidate = dir.appendingPathComponent("cachectl").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            dir = dir.deletingLastPathComponent()
-        }
-        return nil
-    }
+    static func cachectlPath() -> String? { BuiltExecutable.path("cachectl") }
 
     static func run(_ cachectl: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
         let process = Process()

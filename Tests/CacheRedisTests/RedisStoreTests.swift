@@ -193,15 +193,7 @@ import Testing
         await client.close()
     }
 
-    static func probePath() -> String? {
-        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for _ in 0..<4 {
-            let candidate = dir.appendingPathComponent("CacheRedisProbe").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            dir = dir.deletingLastPathComponent()
-        }
-        return nil
-    }
+    static func probePath() -> String? { BuiltExecutable.path("CacheRedisProbe") }
 
     static func runProbe(_ arguments: [String]) throws -> Process {
         let process = Process()
