@@ -253,23 +253,19 @@ public final class AsyncCache<Store: AsyncCacheStore, Value: Sendable>: Sendable
     public var refreshesInFlight: Int { refreshing.withLock { $0.count } }
 
     func loadAndStore(_ key: Key, load: @Sendable () async throws -> Value, rememberFailure: Bool) async throws -> Value {
-        let clock = ContinuousClock()
-        let start = clock.now
         let value: Value
         do {
-            value = try await load()
+            value = try await cacheTimedLoad(load) { failure, elapsed in
+                // A cancelled load is neither a success nor a failure of the loader.
+                if failure is CancellationError { return }
+                counters.withLock { $0.recordLoad(succeeded: failure == nil, elapsed: elapsed) }
+            }.value
         } catch {
-            let elapsed = clock.now - start
-            if !(error is CancellationError) {
-                counters.withLock { $0.recordLoad(succeeded: false, elapsed: elapsed) }
-                if rememberFailure, let failureTTL = options.failureTTL {
-                    remember(error, for: key, ttl: failureTTL)
-                }
+            if !(error is CancellationError), rememberFailure, let failureTTL = options.failureTTL {
+                remember(error, for: key, ttl: failureTTL)
             }
             throw error
         }
-        let elapsed = clock.now - start
-        counters.withLock { $0.recordLoad(succeeded: true, elapsed: elapsed) }
         if options.shouldCache?(value) ?? true {
             let (entry, storeTTL) = makeEntry(value, ttl: options.ttl)
             do {

@@ -178,18 +178,9 @@ public final class DiskMemoized<each Arg: Encodable & Sendable, Value: Codable &
     // MARK: Computing
 
     func computeAndStore(_ key: DiskCacheKey, _ args: repeat each Arg) throws -> Value {
-        let clock = ContinuousClock()
-        let start = clock.now
-        let value: Value
-        do {
-            value = try function(repeat each args)
-        } catch {
-            let elapsed = clock.now - start
-            counters.withLock { $0.recordLoad(succeeded: false, elapsed: elapsed) }
-            throw error
+        let (value, elapsed) = try cacheTimedLoad({ try function(repeat each args) }) { failure, elapsed in
+            counters.withLock { $0.recordLoad(succeeded: failure == nil, elapsed: elapsed) }
         }
-        let elapsed = clock.now - start
-        counters.withLock { $0.recordLoad(succeeded: true, elapsed: elapsed) }
         do {
             let encoded = try cache.prepare(value, codec: codec)
             _ = try cache.store(key, encoded, ttl: ttl, tag: nil, computeTime: elapsed.cacheSeconds, operation: "memoize store")

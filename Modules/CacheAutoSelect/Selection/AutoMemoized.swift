@@ -107,18 +107,9 @@ public final class AutoMemoized<each Arg: Encodable & SendableMetatype, Value: C
     }
 
     func load(_ key: CacheKey, _ args: repeat each Arg) throws -> Value {
-        let clock = ContinuousClock()
-        let start = clock.now
-        let value: Value
-        do {
-            value = try function(repeat each args)
-        } catch {
-            let elapsed = clock.now - start
-            counters.withLock { $0.recordLoad(succeeded: false, elapsed: elapsed) }
-            throw error
-        }
-        let elapsed = clock.now - start
-        counters.withLock { $0.recordLoad(succeeded: true, elapsed: elapsed) }
+        let value = try cacheTimedLoad({ try function(repeat each args) }) { failure, elapsed in
+            counters.withLock { $0.recordLoad(succeeded: failure == nil, elapsed: elapsed) }
+        }.value
         guard options.shouldCache?(value) ?? true else { return value }
         do {
             let target = try tierAfterObserving(value)

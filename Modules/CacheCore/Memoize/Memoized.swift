@@ -74,22 +74,18 @@ public final class Memoized<Store: CacheStore, each Arg>: Sendable {
     }
 
     func load(_ key: Key, _ args: repeat each Arg) throws -> Value {
-        let clock = ContinuousClock()
-        let start = clock.now
         let value: Value
         do {
-            value = try body(self, repeat each args)
+            value = try cacheTimedLoad({ try body(self, repeat each args) }) { failure, elapsed in
+                counters.withLock { $0.recordLoad(succeeded: failure == nil, elapsed: elapsed) }
+            }.value
         } catch {
-            let elapsed = clock.now - start
-            counters.withLock { $0.recordLoad(succeeded: false, elapsed: elapsed) }
             if options.cacheErrors {
                 let limit = options.errorCacheLimit
                 errors.withLock { $0.remember(error, for: key, limit: limit) }
             }
             throw error
         }
-        let elapsed = clock.now - start
-        counters.withLock { $0.recordLoad(succeeded: true, elapsed: elapsed) }
         if options.shouldCache?(value) ?? true {
             do {
                 try store.setValue(value, forKey: key, ttl: options.ttl)
