@@ -14,7 +14,7 @@ enum DiskSelfCheckingValue {
     }
 
     static func fill(_ bytes: inout [UInt8], key: String, generation: UInt64) {
-        var rng = SplitMix(seed: XXH3.hash64(key) ^ generation &* 0x9E37_79B9_7F4A_7C15)
+        var rng = SplitMix64(seed: XXH3.hash64(key) ^ generation &* 0x9E37_79B9_7F4A_7C15)
         var i = 8
         while i < bytes.count {
             let word = rng.next()

@@ -53,7 +53,7 @@ struct DiskWorkerCommand: ParsableCommand {
     /// limit, deletes, and 3-key transact blocks sharing one generation.
     func crashWriter() throws {
         let cache = try DiskCache(directory: directory, options: DiskCacheOptions(sizeLimit: 1_000_000))
-        var rng = SplitMix(seed: UInt64(id) &+ 1)
+        var rng = SplitMix64(seed: UInt64(id) &+ 1)
         var generation = UInt64(UInt32(truncatingIfNeeded: rng.next())) << 24
         func next() -> UInt64 { generation += 1; return generation }
         var announced = false

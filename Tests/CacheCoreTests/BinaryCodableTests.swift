@@ -104,18 +104,6 @@ private func roundTrip<T: Codable & Equatable>(_ value: T, sourceLocation: Sourc
     #expect(decoded == value, sourceLocation: sourceLocation)
 }
 
-/// A small deterministic generator (SplitMix64) so failures reproduce.
-private struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 private let sampleValue = [
     Person(
         name: "Zoë 🦊", age: 41, email: "z@example.com", nickname: nil,
@@ -457,7 +445,7 @@ struct BinaryCodableTests {
     }
 
     @Test func randomGarbageNeverCrashes() throws {
-        var rng = SplitMix64(state: 0xC0FFEE)
+        var rng = SplitMix64(seed: 0xC0FFEE)
         let valid = try BinaryCodableEncoder().encode(sampleValue)
         var decodedCount = 0
         for round in 0..<4000 {

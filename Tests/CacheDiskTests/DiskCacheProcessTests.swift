@@ -32,7 +32,7 @@ import Testing
     @Test(.timeLimit(.minutes(2))) func killedWritersLeaveAConsistentCache() throws {
         guard let cachectl = requireCachectl() else { return }
         let dir = temporaryDirectory("crash")
-        var rng = SplitMix(seed: 2024)
+        var rng = SplitMix64(seed: 2024)
         var kills = 0
         let started = Date()
         for round in 0..<50 {

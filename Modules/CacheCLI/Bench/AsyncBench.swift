@@ -42,7 +42,7 @@ enum AsyncBench {
     static func compute(_ i: Int) async throws -> Int { i &* 2 }
 
     static func measure(passes: Int, reporter: BenchReporter) async throws {
-        var rng = SplitMix(seed: 11)
+        var rng = SplitMix64(seed: 11)
         let sequence = (0..<operations).map { _ in Int(rng.next() % UInt64(keyCount)) }
         func row(_ candidate: String, _ metric: String, _ s: Samples, unit: String, baseline: Bool, ratio: Double?, baselineName: String?) -> BenchReporter.Row {
             BenchReporter.Row(

@@ -146,7 +146,7 @@ enum DiskBench {
         // Large values.
         for (label, size, count) in [("1MB", 1 << 20, 64), ("16MB", 16 << 20, 8)] {
             let blobs = (0..<count).map { i in [UInt8](unsafeUninitializedCapacity: size) { buffer, n in
-                var rng = SplitMix(seed: UInt64(i + 1))
+                var rng = SplitMix64(seed: UInt64(i + 1))
                 let words = UnsafeMutableRawBufferPointer(buffer).bindMemory(to: UInt64.self)
                 for w in 0..<words.count { words[w] = rng.next() }
                 n = size

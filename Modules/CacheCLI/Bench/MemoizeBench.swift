@@ -15,7 +15,7 @@ enum MemoizeBench {
     }
 
     static func keys() -> [Int] {
-        var rng = SplitMix(seed: 7)
+        var rng = SplitMix64(seed: 7)
         return (0..<calls).map { _ in Int(rng.next() % UInt64(keyCount)) }
     }
 
@@ -67,15 +67,3 @@ enum MemoizeBench {
     }
 }
 
-/// SplitMix64, as in ../shared/traces/README.md.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state = state &+ 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

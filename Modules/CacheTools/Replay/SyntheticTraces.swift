@@ -12,23 +12,7 @@ import Darwin
 /// tests need no file outside the clone. Keys are `UInt32`; key 0 is the hottest.
 public enum SyntheticTraces {
     /// SplitMix64 with wrapping arithmetic, exactly as the traces README specifies.
-    public struct SplitMix64: Sendable {
-        public var state: UInt64
-
-        public init(seed: UInt64) { state = seed }
-
-        /// The next 64 random bits.
-        public mutating func next() -> UInt64 {
-            state = state &+ 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-
-        /// A uniform `Double` in [0, 1): the top 53 bits.
-        public mutating func uniform() -> Double { Double(next() >> 11) * 0x1p-53 }
-    }
+    public typealias SplitMix64 = CacheCore.SplitMix64
 
     /// Bounded Zipf(s, n) sampled by inverse CDF over ranks 1...n; draws return rank - 1.
     public struct Zipf: Sendable {
