@@ -55,7 +55,7 @@ let package = Package(
         .target(name: "CacheCompression", dependencies: ["CacheCore", "CZlib"], path: "Modules/CacheCompression"),
         .target(name: "CacheJoblib", dependencies: ["CacheCore", "CacheSQLite", "CacheCompression", .product(name: "Logging", package: "swift-log")],
             path: "Modules/CacheJoblib"),
-        .target(name: "CacheAutoSelect", dependencies: ["CacheCore"], path: "Modules/CacheAutoSelect"),
+        .target(name: "CacheAutoSelect", dependencies: ["CacheCore", .product(name: "Logging", package: "swift-log")], path: "Modules/CacheAutoSelect"),
         .executableTarget(
             name: "cachectl",
             dependencies: [
@@ -110,7 +110,9 @@ let package = Package(
             name: "CacheJoblibTests", dependencies: ["CacheJoblib", "CacheTestKit", "cachectl"],
             path: "Tests/CacheJoblibTests"),
         .testTarget(
-            name: "CacheAutoSelectTests", dependencies: ["CacheAutoSelect", "CacheFunctools", "CacheTools", "CacheTestKit", "cachectl"],
+            name: "CacheAutoSelectTests",
+            dependencies: ["CacheAutoSelect", "CacheFunctools", "CacheTools", "CacheDisk", "CacheJoblib", "CacheRedis", "CacheTestKit", "cachectl",
+                           .product(name: "Logging", package: "swift-log")],
             path: "Tests/CacheAutoSelectTests"),
         // CacheMetrics: publishes any cache's CacheStats to swift-metrics (the only target that builds it).
         .target(

@@ -128,9 +128,7 @@ extension AsyncMemoized where Key == CacheKey {
         cache: AsyncCache<Store, Value>, name: String, version: String? = nil,
         _ function: @escaping @Sendable (repeat each Arg) async throws -> Value
     ) throws(CacheConfigurationError) where repeat each Arg: Encodable & SendableMetatype {
-        if name.isEmpty {
-            throw CacheConfigurationError(setting: "name", value: "''", reason: "a persistent memoized function needs a stable, non-empty name")
-        }
+        try CacheKey.validateName(name)
         self.init(cache: cache, key: { (args: repeat each Arg) in
             try CacheKey(name: name, version: version, arguments: repeat each args)
         }, function)

@@ -17,6 +17,7 @@ public struct CacheAsyncEngine: CacheEngine {
         of valueType: Value.Type, configuration: CacheConfiguration
     ) throws -> any AsyncCacheStore<CacheKey, Value> {
         try configuration.validate()
+        try configuration.rejectUnknownOptions(known: ["maxBytes"], engine: Self.id)
         guard configuration.policy == .lru || configuration.policy == .ttl else {
             throw CacheConfigurationError(setting: "policy", value: configuration.policy.rawValue, reason: "CacheAsync evicts LRU (with TTL); use CacheTools for other policies")
         }

@@ -57,12 +57,37 @@ public struct CacheConfiguration: Sendable, Hashable, Codable {
         try validate()
     }
 
+    /// This configuration with another namespace.
+    public func replacing(namespace: String?) -> CacheConfiguration {
+        var copy = self
+        copy.namespace = namespace
+        return copy
+    }
+
+    /// This configuration with another directory, validated.
+    public func replacing(directory: String?) throws(CacheConfigurationError) -> CacheConfiguration {
+        var copy = self
+        copy.directory = directory
+        try copy.validate()
+        return copy
+    }
+
     /// Checks every field, throwing the first problem found.
     public func validate() throws(CacheConfigurationError) {
         if let maxSize { try CacheConfiguration.checkSize(maxSize, setting: "maxSize") }
         if let ttl { try CacheConfiguration.checkTTL(ttl, setting: "ttl") }
         if let directory, directory.isEmpty {
             throw CacheConfigurationError(setting: "directory", value: "''", reason: "must not be empty")
+        }
+    }
+
+    /// Throws for the first option (in name order) not in `known`: an engine never ignores
+    /// a setting it does not understand.
+    public func rejectUnknownOptions(known: Set<String>, engine: CacheEngineID) throws(CacheConfigurationError) {
+        if let unknown = options.keys.sorted().first(where: { !known.contains($0) }) {
+            let list = known.isEmpty ? "it takes no options" : "known: " + known.sorted().joined(separator: ", ")
+            throw CacheConfigurationError(setting: "options.\(unknown)", value: options[unknown] ?? "",
+                                          reason: "unknown \(engine) option; \(list)")
         }
     }
 

@@ -1,13 +1,17 @@
 import CacheCore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Registers CacheDisk in a ``CacheRegistry`` as engine `"CacheDisk"`.
 ///
-/// Configuration: `directory` (required), `maxSize` = size limit in **bytes**, `ttl` =
-/// default time to live, `policy` = `.fifo` (least recently stored, the default for
-/// disk), `.lru` or `.lfu`; `namespace` keeps this store's keys apart in a shared
-/// directory. Options: `"shards"` (a ``FanoutDiskCache`` of that many shards),
-/// `"eviction"` = `"none"` (fail writes past the limit instead of evicting),
-/// `"inlineThreshold"` (bytes), `"synchronous"` = `normal` | `full` | `off`.
+/// Typed settings: ``CacheEngineSettings/disk(directory:sizeLimit:shards:evictionPolicy:defaultTTL:inlineThreshold:synchronous:)``.
+/// From a ``CacheConfiguration`` (see ``DiskEngineSettings/init(parsing:)``): `directory`
+/// (required), `maxSize` = size limit in **bytes** (default 1 GiB), `ttl` = default time
+/// to live, `policy` = `.fifo` (least recently stored, the default for disk), `.lru` or
+/// `.lfu`; `namespace` keeps this store's keys apart in a shared directory.
 public struct CacheDiskEngine: CacheEngine {
     public static let id: CacheEngineID = "CacheDisk"
     public init() {}
@@ -30,59 +34,43 @@ public struct CacheDiskEngine: CacheEngine {
         AsyncDiskStore(try makeDiskStore(of: valueType, configuration: configuration))
     }
 
-    /// The typed store for `configuration` (what ``makeStore(of:configuration:)`` returns).
+    public func makeStore<Value: Codable & Sendable>(
+        of valueType: Value.Type, configuration: CacheConfiguration, settings: CacheEngineSettings?
+    ) throws -> any CacheStore<CacheKey, Value> {
+        try makeDiskStore(of: valueType, configuration: configuration, settings: settings)
+    }
+
+    public func makeAsyncStore<Value: Codable & Sendable>(
+        of valueType: Value.Type, configuration: CacheConfiguration, settings: CacheEngineSettings?
+    ) throws -> any AsyncCacheStore<CacheKey, Value> {
+        AsyncDiskStore(try makeDiskStore(of: valueType, configuration: configuration, settings: settings))
+    }
+
+    public func hasStoredData(configuration: CacheConfiguration, settings: CacheEngineSettings?) -> Bool {
+        guard let resolved = try? Self.settings(configuration, settings), let directory = resolved.directory else { return false }
+        return access(directory + "/cache.db", F_OK) == 0 || FanoutDiskCache.existingShardCount(in: directory) > 0
+    }
+
+    /// The configuration parsed, overlaid with typed `settings`.
+    static func settings(_ configuration: CacheConfiguration, _ settings: CacheEngineSettings?) throws -> DiskEngineSettings {
+        let parsed = try DiskEngineSettings(parsing: configuration)
+        guard let settings else { return parsed }
+        return parsed.overlaid(by: try settings.require(DiskEngineSettings.self))
+    }
+
+    /// The typed store for `configuration` and `settings` (what ``makeStore(of:configuration:settings:)`` returns).
     public func makeDiskStore<Value: Codable & Sendable>(
-        of valueType: Value.Type, configuration: CacheConfiguration
+        of valueType: Value.Type, configuration: CacheConfiguration, settings: CacheEngineSettings? = nil
     ) throws -> DiskStore<Value> {
-        try configuration.validate()
-        guard let directory = configuration.directory else {
+        let resolved = try Self.settings(configuration, settings)
+        guard let directory = resolved.directory else {
             throw CacheConfigurationError(setting: "directory", value: "nil", reason: "CacheDisk needs a directory")
         }
-        var options = DiskCacheOptions(sizeLimit: configuration.maxSize, defaultTTL: configuration.ttl)
-        switch configuration.policy {
-        case .fifo: options.evictionPolicy = .leastRecentlyStored
-        case .lru: options.evictionPolicy = .leastRecentlyUsed
-        case .lfu: options.evictionPolicy = .leastFrequentlyUsed
-        case .ttl:
-            guard configuration.ttl != nil else {
-                throw CacheConfigurationError(setting: "policy", value: "ttl", reason: "the ttl policy needs a ttl")
-            }
-            options.evictionPolicy = .leastRecentlyStored
-        case .rr, .mru, .tlru:
-            throw CacheConfigurationError(setting: "policy", value: configuration.policy.rawValue,
-                                          reason: "CacheDisk evicts fifo (least recently stored), lru or lfu")
-        }
-        for (name, value) in configuration.options {
-            switch name {
-            case "shards": break
-            case "eviction":
-                guard value == "none" else {
-                    throw CacheConfigurationError(setting: "options.eviction", value: value, reason: "expected 'none' (or use policy)")
-                }
-                options.evictionPolicy = .none
-            case "inlineThreshold":
-                guard let bytes = Int(value), bytes >= 0 else {
-                    throw CacheConfigurationError(setting: "options.inlineThreshold", value: value, reason: "expected a byte count ≥ 0")
-                }
-                options.inlineThreshold = bytes
-            case "synchronous":
-                guard let mode = DiskSynchronousMode(rawValue: value.uppercased()) else {
-                    throw CacheConfigurationError(setting: "options.synchronous", value: value, reason: "expected normal, full or off")
-                }
-                options.synchronous = mode
-            default:
-                throw CacheConfigurationError(setting: "options.\(name)", value: value,
-                                              reason: "unknown CacheDisk option; known: shards, eviction, inlineThreshold, synchronous")
-            }
-        }
-        if let shardText = configuration.options["shards"] {
-            guard let shards = Int(shardText), (1...256).contains(shards) else {
-                throw CacheConfigurationError(setting: "options.shards", value: shardText, reason: "expected 1…256")
-            }
-            return DiskStore(cache: try FanoutDiskCache(directory: directory, shardCount: shards, options: options),
+        if let shards = resolved.shards {
+            return DiskStore(cache: try FanoutDiskCache(directory: directory, shardCount: shards, options: resolved.cacheOptions),
                              namespace: configuration.namespace)
         }
-        return DiskStore(cache: try DiskCache(directory: directory, options: options), namespace: configuration.namespace)
+        return DiskStore(cache: try DiskCache(directory: directory, options: resolved.cacheOptions), namespace: configuration.namespace)
     }
 
     /// Adds this engine to `registry`.

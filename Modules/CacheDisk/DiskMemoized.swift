@@ -48,9 +48,7 @@ public final class DiskMemoized<each Arg: Encodable & Sendable, Value: Codable &
         onStoreFailure: (@Sendable (_ error: any Error, _ key: String) -> Void)? = nil,
         _ function: @escaping Function
     ) throws(CacheConfigurationError) {
-        if name.isEmpty {
-            throw CacheConfigurationError(setting: "name", value: "''", reason: "a persistent memoized function needs a stable, non-empty name")
-        }
+        try CacheKey.validateName(name)
         if let ttl { try CacheConfiguration.checkTTL(ttl, setting: "ttl") }
         if beta < 0 || !beta.isFinite { throw CacheConfigurationError(setting: "beta", value: "\(beta)", reason: "must be a finite value ≥ 0") }
         if beta > 0 && ttl == nil && cache.options.defaultTTL == nil {

@@ -13,6 +13,7 @@ public struct CacheFunctoolsEngine: CacheEngine {
         of valueType: Value.Type, configuration: CacheConfiguration
     ) throws -> any CacheStore<CacheKey, Value> {
         try configuration.validate()
+        try configuration.rejectUnknownOptions(known: [], engine: Self.id)
         if configuration.policy != .lru {
             throw CacheConfigurationError(setting: "policy", value: configuration.policy.rawValue, reason: "CacheFunctools only evicts LRU")
         }

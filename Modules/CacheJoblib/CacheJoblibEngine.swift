@@ -1,9 +1,16 @@
 import CacheCore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Registers CacheJoblib in a ``CacheRegistry`` as engine `"CacheJoblib"`.
 ///
-/// Configuration: `directory` (required); `maxSize` = most entries kept (trimmed on
-/// write, least recently accessed first); `options`: `"bytesLimit"` (bytes on disk),
+/// Typed settings: ``CacheEngineSettings/arrays(directory:loadMode:compression:bytesLimit:itemsLimit:)``.
+/// From a ``CacheConfiguration`` (see ``ArrayEngineSettings/init(parsing:)``): `directory`
+/// (required); `maxSize` = most entries kept (trimmed on write, least recently accessed
+/// first); `options`: `"bytesLimit"` (bytes on disk, default 1 GiB, or `unbounded`),
 /// `"compression"` (`"none"` or `"zlib"` / `"zlib:LEVEL"`), `"loadMode"` (`"mmap"`,
 /// `"copy"`, `"auto"` or `"auto:BYTES"`). No TTL: use `reduceSize(ageLimit:)`.
 /// Array values (``CacheArrayConvertible``, e.g. ``ShapedArray``) are stored as `.npy`;
@@ -18,7 +25,17 @@ public struct CacheJoblibEngine: CacheEngine {
     public func makeStore<Value: Codable & Sendable>(
         of valueType: Value.Type, configuration: CacheConfiguration
     ) throws -> any CacheStore<CacheKey, Value> {
-        let cache = try ArrayCache(directory: try Self.directory(configuration), options: try Self.options(configuration))
+        try makeStore(of: valueType, configuration: configuration, settings: nil)
+    }
+
+    public func makeStore<Value: Codable & Sendable>(
+        of valueType: Value.Type, configuration: CacheConfiguration, settings: CacheEngineSettings?
+    ) throws -> any CacheStore<CacheKey, Value> {
+        let resolved = try Self.settings(configuration, settings)
+        guard let directory = resolved.directory else {
+            throw CacheConfigurationError(setting: "directory", value: "nil", reason: "CacheJoblib stores files: give a directory")
+        }
+        let cache = try ArrayCache(directory: directory, options: resolved.cacheOptions)
         if let arrayType = Value.self as? any CacheArrayConvertible.Type {
             func open<A: CacheArrayConvertible>(_ type: A.Type) -> any CacheStore<CacheKey, Value> {
                 // A is Value (the cast above succeeded), so this cast cannot fail.
@@ -29,40 +46,21 @@ public struct CacheJoblibEngine: CacheEngine {
         return ArrayCacheStore<Value>(codableValuesIn: cache)
     }
 
-    static func directory(_ configuration: CacheConfiguration) throws -> String {
-        try configuration.validate()
-        guard let directory = configuration.directory else {
-            throw CacheConfigurationError(setting: "directory", value: "nil", reason: "CacheJoblib stores files: give a directory")
-        }
-        return directory
+    public func hasStoredData(configuration: CacheConfiguration, settings: CacheEngineSettings?) -> Bool {
+        guard let resolved = try? Self.settings(configuration, settings), let directory = resolved.directory else { return false }
+        return access(directory + "/" + ArrayCacheIndex.fileName, F_OK) == 0
+    }
+
+    /// The configuration parsed, overlaid with typed `settings`.
+    static func settings(_ configuration: CacheConfiguration, _ settings: CacheEngineSettings?) throws -> ArrayEngineSettings {
+        let parsed = try ArrayEngineSettings(parsing: configuration)
+        guard let settings else { return parsed }
+        return parsed.overlaid(by: try settings.require(ArrayEngineSettings.self))
     }
 
     /// Reads the engine's settings, rejecting what it cannot honour.
     public static func options(_ configuration: CacheConfiguration) throws -> ArrayCacheOptions {
-        try configuration.validate()
-        if let ttl = configuration.ttl {
-            throw CacheConfigurationError(setting: "ttl", value: "\(ttl)", reason: "CacheJoblib has no time to live; use reduceSize(ageLimit:)")
-        }
-        if configuration.policy != .lru {
-            throw CacheConfigurationError(setting: "policy", value: configuration.policy.rawValue, reason: "CacheJoblib trims least recently accessed entries (lru) only")
-        }
-        let known: Set<String> = ["bytesLimit", "compression", "loadMode"]
-        if let unknown = configuration.options.keys.sorted().first(where: { !known.contains($0) }) {
-            throw CacheConfigurationError(setting: "options[\(unknown)]", value: configuration.options[unknown] ?? "", reason: "unknown CacheJoblib option; expected \(known.sorted())")
-        }
-        var bytesLimit: Int? = nil
-        if let text = configuration.options["bytesLimit"] {
-            guard let value = Int(text) else {
-                throw CacheConfigurationError(setting: "options[bytesLimit]", value: text, reason: "not an integer")
-            }
-            bytesLimit = value
-        }
-        let options = ArrayCacheOptions(
-            loadMode: try parseLoadMode(configuration.options["loadMode"] ?? "auto"),
-            compression: try parseCompression(configuration.options["compression"] ?? "none"),
-            bytesLimit: bytesLimit, itemsLimit: configuration.maxSize)
-        try options.validate()
-        return options
+        try ArrayEngineSettings(parsing: configuration).cacheOptions
     }
 
     /// `none`, `zlib` (level 6) or `zlib:LEVEL`.

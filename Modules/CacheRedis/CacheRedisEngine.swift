@@ -1,10 +1,14 @@
 import CacheCore
 
 /// Registers CacheRedis in a ``CacheRegistry`` as engine `"CacheRedis"`.
-/// `configuration.options["url"]` is the server's `redis://` URL (default
-/// `redis://127.0.0.1:6379`); `configuration.namespace`, when set, is appended to the
-/// URL's key prefix; `configuration.ttl` is the stores' default TTL. Makes async stores (``RedisStore``) and synchronous ones
-/// (``RedisSyncStore``, for sync callers off the cooperative pool).
+///
+/// The server must be named: typed settings ``CacheEngineSettings/redis(url:defaultTTL:)``,
+/// or `configuration.options["url"]` (a `redis://` URL). There is no default address, so a
+/// store meant to be shared never talks to an unintended local server; without one, making
+/// a store throws ``CacheConfigurationError``. `configuration.namespace`, when set, is
+/// appended to the URL's key prefix; `configuration.ttl` is the stores' default TTL.
+/// Makes async stores (``RedisStore``) and synchronous ones (``RedisSyncStore``, for sync
+/// callers off the cooperative pool).
 public struct CacheRedisEngine: CacheEngine {
     public static let id: CacheEngineID = "CacheRedis"
     public init() {}
@@ -14,26 +18,43 @@ public struct CacheRedisEngine: CacheEngine {
         CacheEngineTraits(capabilities: [.perEntryTTL, .persistent, .multiProcess, .distributed], providesSyncStores: true, providesAsyncStores: true)
     }
 
-    func client(for configuration: CacheConfiguration) throws -> RedisClient {
-        try configuration.validate()
-        if configuration.maxSize != nil {
-            throw CacheConfigurationError(setting: "maxSize", value: "\(configuration.maxSize!)", reason: "Redis bounds memory with the server's maxmemory policy, not per cache")
+    /// The client and default TTL for `configuration` overlaid with `settings`.
+    func connect(_ configuration: CacheConfiguration, _ settings: CacheEngineSettings?) throws -> (RedisClient, Duration?) {
+        var resolved = try RedisEngineSettings(parsing: configuration)
+        if let settings { resolved = resolved.overlaid(by: try settings.require(RedisEngineSettings.self)) }
+        guard var server = resolved.server else {
+            throw CacheConfigurationError(
+                setting: "url", value: "nil",
+                reason: "CacheRedis needs a server address: pass .redis(url:) settings or options[\"url\"]")
         }
-        var redis = try RedisConfiguration(url: configuration.options["url"] ?? "redis://127.0.0.1:6379")
-        if let namespace = configuration.namespace { redis.keyPrefix += namespace + ":" }
-        return RedisClient(configuration: redis)
+        if let namespace = configuration.namespace { server.keyPrefix += namespace + ":" }
+        return (RedisClient(configuration: server), resolved.defaultTTL)
     }
 
     public func makeAsyncStore<Value: Codable & Sendable>(
         of valueType: Value.Type, configuration: CacheConfiguration
     ) throws -> any AsyncCacheStore<CacheKey, Value> {
-        RedisStore<Value>(client: try client(for: configuration), defaultTTL: configuration.ttl)
+        try makeAsyncStore(of: valueType, configuration: configuration, settings: nil)
     }
 
     public func makeStore<Value: Codable & Sendable>(
         of valueType: Value.Type, configuration: CacheConfiguration
     ) throws -> any CacheStore<CacheKey, Value> {
-        RedisSyncStore<Value>(client: try client(for: configuration), defaultTTL: configuration.ttl)
+        try makeStore(of: valueType, configuration: configuration, settings: nil)
+    }
+
+    public func makeAsyncStore<Value: Codable & Sendable>(
+        of valueType: Value.Type, configuration: CacheConfiguration, settings: CacheEngineSettings?
+    ) throws -> any AsyncCacheStore<CacheKey, Value> {
+        let (client, ttl) = try connect(configuration, settings)
+        return RedisStore<Value>(client: client, defaultTTL: ttl)
+    }
+
+    public func makeStore<Value: Codable & Sendable>(
+        of valueType: Value.Type, configuration: CacheConfiguration, settings: CacheEngineSettings?
+    ) throws -> any CacheStore<CacheKey, Value> {
+        let (client, ttl) = try connect(configuration, settings)
+        return RedisSyncStore<Value>(client: client, defaultTTL: ttl)
     }
 
     /// Adds this engine to `registry`.

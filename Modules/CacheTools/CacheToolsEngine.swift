@@ -16,6 +16,7 @@ public struct CacheToolsEngine: CacheEngine {
         of valueType: Value.Type, configuration: CacheConfiguration
     ) throws -> any CacheStore<CacheKey, Value> {
         try configuration.validate()
+        try configuration.rejectUnknownOptions(known: [], engine: Self.id)
         let size = configuration.maxSize ?? 1_024
         switch configuration.policy {
         case .lru: return try LRUCache<CacheKey, Value>(maxSize: size)

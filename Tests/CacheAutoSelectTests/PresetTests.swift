@@ -26,13 +26,15 @@ import Foundation
         #expect(e.chosen?.engine == "CacheDisk")
         #expect(e.chosenBy == "preset numeric-arrays")
         #expect(e.missingEngines == ["CacheJoblib"])
-        #expect(e.fallback == "CacheJoblib was recommended first; not available: CacheJoblib; fell back to CacheDisk")
-        // Nothing persistent linked at all: the chain goes on to the memory default.
+        #expect(e.fallback == "CacheJoblib was recommended first; CacheJoblib not available (not registered: link the CacheJoblib product and call its register(in:)); fell back to CacheDisk")
+        // Nothing persistent linked at all: the preset's long-term persistence cannot be kept,
+        // so nothing is chosen (memoize throws CacheSelectionError) — not a silent memory cache.
         let memoryOnly = CacheRegistry()
         CacheFunctoolsEngine.register(in: memoryOnly)
         let last = try CachePreset.images().explain(for: Data.self, availability: memoryOnly)
-        #expect(last.chosen?.engine == "CacheFunctools")
-        #expect(last.fallback != nil)
+        #expect(last.chosen == nil)
+        #expect(last.requiredCapabilities == .persistent)
+        #expect(last.skipped.contains { $0.contains("CacheFunctools") && $0.contains("lacks [persistent]") })
     }
 
     @Test func anUnlinkedRequiredBackendIsATypedError() throws {

@@ -60,10 +60,15 @@ final class DictionaryStore<Key: Hashable & Sendable, Value: Sendable>: CacheSto
     var capabilities: CacheStoreCapabilities { [.perEntryTTL] }
 }
 
-/// A registry with test engines under the given real ids.
+/// A registry with test engines under the given real ids, each declaring the capabilities
+/// the real engine declares (so hints that require persistence or sharing are met as they
+/// would be with the real modules).
 func registry(_ ids: [CacheEngineID]) -> CacheRegistry {
     let registry = CacheRegistry()
-    for id in ids { registry.register(TestEngine(id: id)) }
+    for id in ids {
+        let capabilities = (KnownEngines.capabilities[id] ?? []).union(.perEntryTTL)
+        registry.register(TestEngine(id: id, traits: CacheEngineTraits(capabilities: capabilities, providesSyncStores: true, providesAsyncStores: true)))
+    }
     return registry
 }
 

@@ -26,8 +26,11 @@ public struct HypotheticalEngines: EngineAvailability {
 
     public func traits(of id: CacheEngineID) -> CacheEngineTraits? {
         guard ids.contains(id) else { return nil }
-        // Assumed to make both kinds of stores: only the chain's order is being asked.
-        return CacheEngineTraits(capabilities: [], providesSyncStores: true, providesAsyncStores: true)
+        // Assumed to make both kinds of stores: only the chain's order is being asked. A
+        // family engine has the capabilities its module declares; another id is assumed
+        // to have every capability (only its place in the order is asked).
+        return CacheEngineTraits(capabilities: KnownEngines.capabilities[id] ?? CacheStoreCapabilities(rawValue: .max),
+                                 providesSyncStores: true, providesAsyncStores: true)
     }
 
     public var availableIDs: [CacheEngineID] { ids.sorted() }
@@ -51,5 +54,19 @@ public enum KnownEngines {
     /// Engines that are planned but have no module yet.
     public static let planned: [CacheEngineID] = [cacheKlepto, cacheBox]
     public static let all: [CacheEngineID] = built + planned
+
+    /// The capabilities each family engine declares in its traits (for ``HypotheticalEngines``,
+    /// which answers without the modules linked). Kept equal to the engines' own traits by a test.
+    public static let capabilities: [CacheEngineID: CacheStoreCapabilities] = [
+        cacheTools: [.weighted],
+        cacheFunctools: [],
+        cacheDisk: [.perEntryTTL, .persistent, .multiProcess, .weighted],
+        cacheJoblib: [.persistent, .multiProcess],
+        cacheAsync: [.perEntryTTL, .weighted],
+        cacheRedis: [.perEntryTTL, .persistent, .multiProcess, .distributed],
+        // Planned: what their modules are designed to declare.
+        cacheKlepto: [.persistent, .multiProcess],
+        cacheBox: [.perEntryTTL, .weighted],
+    ]
 
 }

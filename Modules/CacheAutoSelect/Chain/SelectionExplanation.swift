@@ -32,6 +32,8 @@ public struct EngineConsideration: Sendable, Hashable, Codable {
         case unsuitable
         /// Registered, but it refused the configuration when a store was made.
         case rejected
+        /// Registered, but it lacks a capability the hints require (persistence, sharing).
+        case lacksCapabilities = "lacks-capabilities"
     }
 
     public var engine: CacheEngineID
@@ -82,8 +84,29 @@ public struct SelectionExplanation: Sendable, Hashable, Codable {
     public var chosenBy: String?
     /// The chosen analyzer's reason.
     public var reason: String?
-    /// How the choice departs from the first recommendation, when it does.
+    /// How the choice departs from the first recommendation, when it does: every engine
+    /// passed over with its real reason (refused its configuration and why, lacks a
+    /// required capability, not registered).
     public var fallback: String?
+    /// What the hints require of the chosen engine (``CacheHints/requiredCapabilities``).
+    public var requiredCapabilities: CacheStoreCapabilities = []
+    /// The caller waived ``requiredCapabilities`` (`allowMemoryFallback`).
+    public var requirementsWaived = false
+
+    /// Why each engine considered before the choice was not used, in the order met, once each.
+    public var unusedReasons: [String] {
+        var seen = Set<CacheEngineID>()
+        var out: [String] = []
+        for e in steps.flatMap(\.engines) + defaults where e.verdict != .chosen && e.verdict != .alreadyConsidered {
+            guard seen.insert(e.engine).inserted else { continue }
+            switch e.verdict {
+            case .rejected: out.append("\(e.engine) \(e.detail)")
+            case .notRegistered, .unknownEngine: out.append("\(e.engine) not available (\(e.detail))")
+            default: out.append("\(e.engine): \(e.detail)")
+            }
+        }
+        return out
+    }
 
     /// Engines that were recommended but not registered, in the order met.
     public var missingEngines: [CacheEngineID] {

@@ -70,15 +70,22 @@ public final class StrategyChain: Sendable {
     ///   - availability: what may be chosen (the shared registry by default).
     ///   - storeKind: the kind of store the caller will make; engines that cannot make it are skipped.
     ///   - rejected: engines already tried that refused their configuration, with why.
+    ///   - waivingRequirements: choose engines without the capabilities the hints require
+    ///     (``CacheHints/requiredCapabilities``): the caller accepted losing persistence or sharing.
     /// - Complexity: O(analyzers + engines considered), plus the analyzers' own work.
     public func explain(
         _ description: DataDescription, availability: any EngineAvailability = CacheRegistry.shared,
-        storeKind: CacheStoreKind? = nil, rejected: [CacheEngineID: String] = [:]
+        storeKind: CacheStoreKind? = nil, rejected: [CacheEngineID: String] = [:], waivingRequirements: Bool = false
     ) -> SelectionExplanation {
-        var decision = Decision(availability: availability, storeKind: storeKind, rejected: rejected)
+        let required = description.hints.requiredCapabilities
+        var decision = Decision(availability: availability, storeKind: storeKind, rejected: rejected,
+                                required: waivingRequirements ? [] : required,
+                                requiredBy: description.hints.requiringSummary.joined(separator: ", "))
         var explanation = SelectionExplanation(
             data: description, registered: availability.availableIDs, storeKind: storeKind,
             steps: [], defaults: [], chosen: nil, chosenBy: nil, reason: nil, fallback: nil)
+        explanation.requiredCapabilities = required
+        explanation.requirementsWaived = waivingRequirements && !required.isEmpty
         var firstRecommendation: CacheEngineID?
         for analyzer in analyzers {
             var step = AnalyzerStep(analyzer: analyzer.name, priority: analyzer.priority, outcome: .passed, engines: [])
@@ -135,12 +142,18 @@ public final class StrategyChain: Sendable {
             }
         }
         if let chosen = explanation.chosen, let first = firstRecommendation, chosen.engine != first {
-            let missing = explanation.missingEngines.map(\.rawValue).joined(separator: ", ")
+            let reasons = explanation.unusedReasons
             explanation.fallback = "\(first) was recommended first; "
-                + (missing.isEmpty ? "it was not usable" : "not available: \(missing)")
+                + (reasons.isEmpty ? "it was not usable" : reasons.joined(separator: "; "))
                 + "; fell back to \(chosen.engine)"
         } else if explanation.chosen?.engine != nil, firstRecommendation == nil {
             explanation.fallback = "no analyzer recommended an engine; fell back to the default \(explanation.chosen!.engine)"
+        }
+        if explanation.requirementsWaived, let chosen = explanation.chosen,
+           let traits = availability.traits(of: chosen.engine), !traits.capabilities.isSuperset(of: required) {
+            let waived = "\(description.hints.requiringSummary.joined(separator: ", ")) waived (allowMemoryFallback): "
+                + "\(chosen.engine) lacks \(required.subtracting(traits.capabilities))"
+            explanation.fallback = explanation.fallback.map { $0 + "; " + waived } ?? waived
         }
         return explanation
     }
@@ -158,9 +171,11 @@ public final class StrategyChain: Sendable {
 
     static func nothingUsable(_ explanation: SelectionExplanation) -> CacheEngineUnavailableError {
         let first = explanation.steps.flatMap(\.engines).first?.engine ?? explanation.defaults.first?.engine ?? "none"
+        let requirement = explanation.requiredCapabilities.isEmpty || explanation.requirementsWaived
+            ? "" : " with the capabilities \(explanation.requiredCapabilities) that \(explanation.data.hints.requiringSummary.joined(separator: ", ")) require"
         return CacheEngineUnavailableError(
             engine: first, registered: explanation.registered,
-            reason: "no recommended, alternative or default engine is usable for \(explanation.data.type): "
+            reason: "no recommended, alternative or default engine is usable for \(explanation.data.type)\(requirement): "
                 + explanation.skipped.joined(separator: "; "))
     }
 }
@@ -170,12 +185,19 @@ struct Decision {
     let availability: any EngineAvailability
     let storeKind: CacheStoreKind?
     let rejected: [CacheEngineID: String]
+    /// Capabilities every chosen engine must have (the hints' requirement, unless waived).
+    let required: CacheStoreCapabilities
+    /// The hints that require them, for messages.
+    let requiredBy: String
     var seen: [CacheEngineID: String] = [:]
 
-    init(availability: any EngineAvailability, storeKind: CacheStoreKind?, rejected: [CacheEngineID: String]) {
+    init(availability: any EngineAvailability, storeKind: CacheStoreKind?, rejected: [CacheEngineID: String],
+         required: CacheStoreCapabilities = [], requiredBy: String = "") {
         self.availability = availability
         self.storeKind = storeKind
         self.rejected = rejected
+        self.required = required
+        self.requiredBy = requiredBy
     }
 
     mutating func consider(_ choice: EngineChoice, role: EngineConsideration.Role) -> EngineConsideration {
@@ -193,6 +215,9 @@ struct Decision {
                 verdict = result(.unsuitable, "registered, but it makes no synchronous stores")
             } else if storeKind == .async, !traits.providesAsyncStores {
                 verdict = result(.unsuitable, "registered, but it makes no asynchronous stores")
+            } else if !traits.capabilities.isSuperset(of: required) {
+                verdict = result(.lacksCapabilities,
+                                 "registered, but it lacks \(required.subtracting(traits.capabilities)), which \(requiredBy) requires")
             } else {
                 verdict = result(.chosen, "registered")
             }

@@ -117,6 +117,26 @@ public struct CacheHints: Sendable, Hashable, Codable {
     /// No hints.
     public static let none = CacheHints()
 
+    /// What a store must be able to do for these hints to be kept: persistence across
+    /// restarts for `session` and `long-term`, sharing between processes for
+    /// `multi-process`, between machines for `distributed`. The chain never chooses an
+    /// engine without them unless the caller waives them (`allowMemoryFallback`).
+    public var requiredCapabilities: CacheStoreCapabilities {
+        var required: CacheStoreCapabilities = []
+        if persistence == .session || persistence == .longTerm { required.insert(.persistent) }
+        if concurrency == .multiProcess { required.insert(.multiProcess) }
+        if concurrency == .distributed { required.insert(.distributed) }
+        return required
+    }
+
+    /// The hints that ask for ``requiredCapabilities``, as `name=value` pairs.
+    var requiringSummary: [String] {
+        var out: [String] = []
+        if persistence == .session || persistence == .longTerm { out.append("persistence=\(persistence!)") }
+        if concurrency == .multiProcess || concurrency == .distributed { out.append("concurrency=\(concurrency!)") }
+        return out
+    }
+
     /// The hints given, as `name=value` pairs.
     public var summary: [String] {
         var out: [String] = []

@@ -1,4 +1,5 @@
 import CacheCore
+import Logging
 
 /// A ready-made description of a kind of data, with the engine it prefers: use it
 /// with ``memoize(preset:name:version:registry:chain:options:_:)`` or ``AutoSelect/makeStore(preset:of:registry:chain:namespace:)``.
@@ -24,12 +25,16 @@ public struct CachePreset: Sendable, Hashable {
     public var engine: CacheEngineID?
     public var alternatives: [CacheEngineID]
     public var requirement: Requirement
+    /// The configuration the chosen engine gets — whichever engine the chain chooses, not only
+    /// ``engine`` — in place of the analyzer's; an engine refusing it throws.
     public var configuration: CacheConfiguration?
+    /// Typed settings for the engines the preset may choose (one per engine).
+    public var settings: [CacheEngineSettings]
 
     public init(
         name: String, category: CacheDataCategory? = nil, type: TypeDescriptor? = nil, hints: CacheHints = .none,
         engine: CacheEngineID? = nil, alternatives: [CacheEngineID] = [], requirement: Requirement = .preferred,
-        configuration: CacheConfiguration? = nil
+        configuration: CacheConfiguration? = nil, settings: [CacheEngineSettings] = []
     ) {
         self.name = name
         self.category = category
@@ -39,6 +44,7 @@ public struct CachePreset: Sendable, Hashable {
         self.alternatives = alternatives
         self.requirement = requirement
         self.configuration = configuration
+        self.settings = settings
     }
 
     /// Contiguous numeric arrays (vectors, matrices, tensors): CacheJoblib, else CacheDisk.
@@ -116,15 +122,20 @@ public struct CachePreset: Sendable, Hashable {
 }
 
 extension AutoSelect {
-    /// Makes a store for `Value` as `preset` describes.
+    /// Makes a store for `Value` as `preset` describes: its configuration and settings reach
+    /// the chosen engine, and its hints' requirements hold as in
+    /// ``makeStore(for:of:registry:chain:namespace:directory:settings:unusedSettings:allowMemoryFallback:logger:)``.
     public static func makeStore<Value: Codable & Sendable>(
         preset: CachePreset, of valueType: Value.Type = Value.self,
         registry: CacheRegistry = .shared, chain: StrategyChain = .shared, namespace: String? = nil,
-        directory: String? = nil
+        directory: String? = nil, unusedSettings: UnusedEngineSettings = .reject, allowMemoryFallback: Bool = false,
+        logger: Logger = AutoSelect.logger
     ) throws -> SelectedStore<Value> {
         try preset.checkRequirement(registry)
         return try makeStore(for: preset.description(for: valueType), of: valueType, registry: registry,
-                             chain: preset.chain(over: chain), namespace: namespace, directory: directory)
+                             chain: preset.chain(over: chain), namespace: namespace, directory: directory,
+                             configuration: preset.configuration, settings: try indexed(preset.settings),
+                             unusedSettings: unusedSettings, allowMemoryFallback: allowMemoryFallback, logger: logger)
     }
 }
 
@@ -132,10 +143,14 @@ extension AutoSelect {
 public func memoize<each Arg: Encodable & SendableMetatype, Value: Codable & Sendable>(
     preset: CachePreset, name: String, version: String? = nil,
     registry: CacheRegistry = .shared, chain: StrategyChain = .shared, directory: String? = nil,
+    unusedSettings: UnusedEngineSettings = .reject, allowMemoryFallback: Bool = false,
     options: MemoizeOptions<Value> = .init(), _ function: @escaping @Sendable (repeat each Arg) throws -> Value
 ) throws -> SelectedMemoized<repeat each Arg, Value> {
+    try CacheKey.validateName(name)
     let selected = try AutoSelect.makeStore(preset: preset, of: Value.self, registry: registry, chain: chain,
-                                            namespace: CacheKey.namespace(name: name, version: version), directory: directory)
+                                            namespace: CacheKey.namespace(name: name, version: version), directory: directory,
+                                            unusedSettings: unusedSettings, allowMemoryFallback: allowMemoryFallback,
+                                            logger: options.logger)
     let memoized = try Memoized(store: selected.store, name: name, version: version, options: options, function)
     return SelectedMemoized(memoized: memoized, selected: selected)
 }

@@ -10,18 +10,29 @@ import Synchronization
 /// - The user's function runs **once per miss**: a result is measured after it was
 ///   computed, stored in the engine chosen in the light of it, and returned. Nothing
 ///   is ever recomputed to re-decide.
+/// - **Earlier runs are consulted.** When the type-only decision names a persistent
+///   engine, its store is opened at construction, so the first call in a new process is
+///   served from what an earlier process stored (and counted as a hit). Persistent
+///   engines the function could have chosen for larger results are reopened too when
+///   their storage already exists (``CacheEngine/hasStoredData(configuration:settings:)``).
 /// - Results stored before a re-decision stay where they are and are still served
 ///   (lookups try the current store, then earlier ones); new results go only to the
 ///   current store, so a key never lives in two stores with different values.
 /// - Size classes only grow: results shrinking again do not move the function back.
 /// - Concurrent callers of one missing key share one computation (single-flight).
+/// - Hints that ask for persistence or sharing hold for every tier: construction throws
+///   ``CacheSelectionError`` when no engine can keep them (unless `allowMemoryFallback`),
+///   and a later tier that cannot be made leaves the computed value unstored — returned,
+///   counted in `info.storeFailures`, handed to `onStoreFailure`, logged once — rather
+///   than silently kept in memory.
 public final class AutoMemoized<each Arg: Encodable & SendableMetatype, Value: Codable & Sendable>: Sendable {
     /// One store chosen by one decision.
     public struct Tier: Sendable {
         public let store: AnyCacheStore<CacheKey, Value>
         public let choice: EngineChoice
         public let explanation: SelectionExplanation
-        /// The largest size class observed when it was chosen (`nil`: before any result).
+        /// The largest size class observed when it was chosen (`nil`: before any result,
+        /// from the type alone, or reopened from an earlier run).
         public let sizeClass: CacheSizeClass?
     }
 
@@ -30,6 +41,8 @@ public final class AutoMemoized<each Arg: Encodable & SendableMetatype, Value: C
         var tiers: [Tier]
         var largestObserved: CacheSizeClass?
         var largestBytes = 0
+        /// A tier failure was logged already (one warning, however many calls fail).
+        var warnedTierFailure = false
     }
 
     public let name: String
@@ -40,24 +53,37 @@ public final class AutoMemoized<each Arg: Encodable & SendableMetatype, Value: C
     let chain: StrategyChain
     let options: MemoizeOptions<Value>
     let directory: String?
+    let settings: [CacheEngineID: CacheEngineSettings]
+    let allowMemoryFallback: Bool
     let state: Mutex<State>
     let flights = SingleFlight<CacheKey, Value>()
     let counters = Mutex(CacheStats())
 
-    /// - Throws: ``CacheEngineUnavailableError`` when no engine can be chosen for the
-    ///   result type; ``CacheConfigurationError`` for an empty name or invalid options.
+    /// - Parameters:
+    ///   - directory: where persistent engines keep files (default ``CacheDirectories/defaultRoot()``).
+    ///   - settings: typed settings for the engines the function may choose (one per engine);
+    ///     settings for an engine no size class of these results would choose throw unless
+    ///     `unusedSettings` is `.ignore`.
+    ///   - allowMemoryFallback: accept memory when no engine can keep what the hints ask
+    ///     (one warning is logged) instead of throwing ``CacheSelectionError``.
+    /// - Throws: ``CacheConfigurationError`` for an invalid name, options or settings;
+    ///   ``CacheSelectionError`` when the hints' persistence or sharing cannot be kept;
+    ///   ``CacheEngineUnavailableError`` when no engine can be chosen for the result type.
     public init(
         name: String, version: String? = nil, returning: Value.Type = Value.self, hints: CacheHints = .none,
         registry: CacheRegistry = .shared, chain: StrategyChain = .shared, directory: String? = nil,
+        settings: [CacheEngineSettings] = [], unusedSettings: UnusedEngineSettings = .reject,
+        allowMemoryFallback: Bool = false,
         options: MemoizeOptions<Value> = .init(), _ function: @escaping @Sendable (repeat each Arg) throws -> Value
     ) throws {
-        if name.isEmpty {
-            throw CacheConfigurationError(setting: "name", value: "''", reason: "an auto-selecting memoized function needs a stable, non-empty name")
-        }
+        try CacheKey.validateName(name)
         if options.ttl != nil {
             throw CacheConfigurationError(setting: "ttl", value: "\(options.ttl!)", reason: "auto memoize re-decides engines; set a TTL on a store you choose")
         }
         try CacheConfiguration.checkSize(options.errorCacheLimit, setting: "errorCacheLimit")
+        if let directory, directory.isEmpty {
+            throw CacheConfigurationError(setting: "directory", value: "''", reason: "must not be empty")
+        }
         self.name = name
         self.version = version
         self.function = function
@@ -66,15 +92,89 @@ public final class AutoMemoized<each Arg: Encodable & SendableMetatype, Value: C
         self.chain = chain
         self.options = options
         self.directory = directory
-        // Decide now, from the type alone, so that a program with no usable engine fails
-        // here; the first store is made when the first result shows its size.
-        let (_, explanation) = try chain.select(baseDescription, availability: registry, storeKind: .sync)
-        self.initialExplanation = explanation
-        self.state = Mutex(State(tiers: []))
+        self.settings = try AutoSelect.indexed(settings)
+        self.allowMemoryFallback = allowMemoryFallback
+        let candidates = Self.candidateDecisions(baseDescription, registry: registry, chain: chain,
+                                                 waiving: allowMemoryFallback)
+        if unusedSettings == .reject {
+            let reachable = Set(candidates.compactMap { $0.explanation.chosen?.engine })
+            if let unused = self.settings.keys.sorted().first(where: { !reachable.contains($0) }) {
+                throw CacheConfigurationError(
+                    setting: "settings", value: self.settings[unused]!.description,
+                    reason: "no size class of \(baseDescription.type) chooses \(unused) (reachable: \(reachable.map(\.rawValue).sorted().joined(separator: ", "))); pass unusedSettings: .ignore to allow it")
+            }
+        }
+        // Decide now, from the type alone, so that a program with no usable engine fails here.
+        let initial = chain.explain(baseDescription, availability: registry, storeKind: .sync,
+                                    waivingRequirements: allowMemoryFallback)
+        var tiers: [Tier] = []
+        let needsStore = !hints.requiredCapabilities.isEmpty
+            || initial.chosen.map { registry.traits(of: $0.engine)?.capabilities.contains(.persistent) ?? false } == true
+        if needsStore {
+            // A persistent decision opens its store now: what earlier runs stored is served
+            // from the first call, and a refused persistent store fails here, not later.
+            let selected = try AutoSelect.makeStore(
+                for: baseDescription, of: Value.self, registry: registry, chain: chain,
+                namespace: CacheKey.namespace(name: name, version: version), directory: directory,
+                configuration: nil, settings: self.settings, unusedSettings: .ignore,
+                allowMemoryFallback: allowMemoryFallback, logger: options.logger)
+            tiers.append(Tier(store: selected.store, choice: selected.choice, explanation: selected.explanation, sizeClass: nil))
+            self.initialExplanation = selected.explanation
+        } else {
+            guard initial.chosen != nil else { throw StrategyChain.nothingUsable(initial) }
+            self.initialExplanation = initial
+        }
+        tiers.insert(contentsOf: Self.reopenedTiers(
+            candidates, except: Set(tiers.map(\.choice.engine)), registry: registry,
+            namespace: CacheKey.namespace(name: name, version: version), directory: directory,
+            settings: self.settings, logger: options.logger, function: name), at: 0)
+        self.state = Mutex(State(tiers: tiers))
     }
 
     /// The decision from the result type and hints alone, before any result.
     public let initialExplanation: SelectionExplanation
+
+    /// The decisions for a result of each size class (what later tiers could be).
+    static func candidateDecisions(
+        _ base: DataDescription, registry: CacheRegistry, chain: StrategyChain, waiving: Bool
+    ) -> [(sizeClass: CacheSizeClass?, explanation: SelectionExplanation)] {
+        let typeOnly = chain.explain(base, availability: registry, storeKind: .sync, waivingRequirements: waiving)
+        let bySize = CacheSizeClass.allCases.map { sizeClass -> (CacheSizeClass?, SelectionExplanation) in
+            var description = base
+            description.sampleSize = sizeClass.representativeBytes
+            description.sizeSource = .codable
+            return (sizeClass, chain.explain(description, availability: registry, storeKind: .sync, waivingRequirements: waiving))
+        }
+        return [(nil, typeOnly)] + bySize
+    }
+
+    /// Stores of persistent engines a larger result could have chosen in an earlier run,
+    /// opened only where their storage exists already. One that fails to open is logged
+    /// and left out (its results are recomputed, never wrong).
+    static func reopenedTiers(
+        _ candidates: [(sizeClass: CacheSizeClass?, explanation: SelectionExplanation)], except: Set<CacheEngineID>,
+        registry: CacheRegistry, namespace: String, directory: String?, settings: [CacheEngineID: CacheEngineSettings],
+        logger: Logger, function: String
+    ) -> [Tier] {
+        var opened = except
+        var tiers: [Tier] = []
+        for (sizeClass, explanation) in candidates {
+            guard let chosen = explanation.chosen, !opened.contains(chosen.engine),
+                  let engine = registry.engine(chosen.engine), engine.traits.capabilities.contains(.persistent) else { continue }
+            opened.insert(chosen.engine)
+            do {
+                let choice = try AutoSelect.resolved(chosen, namespace: namespace, directory: directory, registry: registry)
+                guard engine.hasStoredData(configuration: choice.configuration, settings: settings[choice.engine]) else { continue }
+                let store: any CacheStore<CacheKey, Value> = try registry.makeStore(
+                    engine: choice.engine, of: Value.self, configuration: choice.configuration, settings: settings[choice.engine])
+                tiers.append(Tier(store: AnyCacheStore(store), choice: choice, explanation: explanation, sizeClass: sizeClass))
+            } catch {
+                logger.warning("auto memoize could not reopen an earlier tier; its results will be recomputed",
+                               metadata: ["function": "\(function)", "engine": "\(chosen.engine)", "error": "\(error)"])
+            }
+        }
+        return tiers
+    }
 
     /// Calls the function through the cache.
     public func callAsFunction(_ args: repeat each Arg) throws -> Value {
@@ -115,18 +215,25 @@ public final class AutoMemoized<each Arg: Encodable & SendableMetatype, Value: C
             let target = try tierAfterObserving(value)
             try target.store.setValue(value, forKey: key, ttl: nil)
         } catch {
-            counters.withLock { $0.storeFailures += 1 }
             let described = cacheDescribeKey(key)
-            options.logger.warning(
-                "auto memoize could not store a result; returning it uncached",
-                metadata: ["function": "\(name)", "key": "\(described)", "error": "\(error)"])
+            let firstFailure = state.withLock { s in
+                defer { s.warnedTierFailure = true }
+                return !s.warnedTierFailure
+            }
+            counters.withLock { $0.storeFailures += 1 }
+            if firstFailure {
+                options.logger.warning(
+                    "auto memoize could not store a result; returning it uncached (further failures are counted, not logged)",
+                    metadata: ["function": "\(name)", "key": "\(described)", "error": "\(error)"])
+            }
             options.onStoreFailure?(error, described)
         }
         return value
     }
 
     /// Measures `value`; when its size class is larger than any seen, re-decides and,
-    /// if the chain now picks another engine, adds a store for it (the same engine keeps its store).
+    /// if the chain now picks another engine, adds a store for it (an engine that has a
+    /// tier already keeps its store, which becomes the current one).
     func tierAfterObserving(_ value: Value) throws -> Tier {
         let bytes = CacheSizeEstimator.standard.estimate(value).bytes
         let sizeClass = CacheSizeClass(bytes: bytes)
@@ -145,23 +252,35 @@ public final class AutoMemoized<each Arg: Encodable & SendableMetatype, Value: C
         description.sizeSource = .codable
         // Decide and make the store outside the lock (engine code), then install it
         // unless another thread installed a decision for a size class at least as large.
-        let selected = try AutoSelect.makeStore(for: description, of: Value.self, registry: registry, chain: chain,
-                                                namespace: CacheKey.namespace(name: name, version: version), directory: directory)
-        return state.withLock { s in
-            let fresh = Tier(store: selected.store, choice: selected.choice, explanation: selected.explanation, sizeClass: sizeClass)
-            guard let newest = s.tiers.last else {
-                s.tiers.append(fresh)
-                return fresh
+        // An engine that has a tier already is not opened twice.
+        let explanation = chain.explain(description, availability: registry, storeKind: .sync,
+                                        waivingRequirements: allowMemoryFallback)
+        if let engine = explanation.chosen?.engine, let existing = state.withLock({ s in s.tiers.first { $0.choice.engine == engine } }) {
+            return install(existing, explanation: explanation, sizeClass: sizeClass)
+        }
+        let selected = try AutoSelect.makeStore(
+            for: description, of: Value.self, registry: registry, chain: chain,
+            namespace: CacheKey.namespace(name: name, version: version), directory: directory,
+            configuration: nil, settings: settings, unusedSettings: .ignore,
+            allowMemoryFallback: allowMemoryFallback, logger: options.logger)
+        let fresh = Tier(store: selected.store, choice: selected.choice, explanation: selected.explanation, sizeClass: sizeClass)
+        return install(fresh, explanation: selected.explanation, sizeClass: sizeClass)
+    }
+
+    /// Makes `tier` (new, or one that exists) the current one for `sizeClass`.
+    func install(_ tier: Tier, explanation: SelectionExplanation, sizeClass: CacheSizeClass) -> Tier {
+        state.withLock { s in
+            if let newest = s.tiers.last, let decided = newest.sizeClass, decided >= sizeClass { return newest }
+            let updated = Tier(store: tier.store, choice: tier.choice, explanation: explanation, sizeClass: sizeClass)
+            // Same engine as a tier already there: keep that store (its entries stay reachable), move it last.
+            if let index = s.tiers.firstIndex(where: { $0.choice.engine == tier.choice.engine }) {
+                let existing = s.tiers.remove(at: index)
+                let moved = Tier(store: existing.store, choice: existing.choice, explanation: explanation, sizeClass: sizeClass)
+                s.tiers.append(moved)
+                return moved
             }
-            if let decided = newest.sizeClass, decided >= sizeClass { return newest }
-            if selected.choice.engine == newest.choice.engine {
-                // Same engine: keep the store (its entries stay reachable), remember the basis.
-                s.tiers[s.tiers.count - 1] = Tier(store: newest.store, choice: newest.choice,
-                                                  explanation: selected.explanation, sizeClass: sizeClass)
-                return s.tiers.last!
-            }
-            s.tiers.append(fresh)
-            return fresh
+            s.tiers.append(updated)
+            return updated
         }
     }
 
@@ -188,13 +307,28 @@ public final class AutoMemoized<each Arg: Encodable & SendableMetatype, Value: C
     }
 }
 
+extension CacheSizeClass {
+    /// A size inside the class, for deciding ahead of a result of that class.
+    var representativeBytes: Int {
+        switch self {
+        case .small: return 0
+        case .medium: return Self.mediumLowerBound
+        case .large: return Self.largeLowerBound
+        case .huge: return Self.hugeLowerBound
+        }
+    }
+}
+
 /// Memoizes `function`, choosing its engine from the result type and then from the
 /// results it returns (see ``AutoMemoized``).
 public func autoMemoize<each Arg: Encodable & SendableMetatype, Value: Codable & Sendable>(
     name: String, version: String? = nil, hints: CacheHints = .none,
     registry: CacheRegistry = .shared, chain: StrategyChain = .shared, directory: String? = nil,
+    settings: [CacheEngineSettings] = [], unusedSettings: UnusedEngineSettings = .reject,
+    allowMemoryFallback: Bool = false,
     options: MemoizeOptions<Value> = .init(), _ function: @escaping @Sendable (repeat each Arg) throws -> Value
 ) throws -> AutoMemoized<repeat each Arg, Value> {
     try AutoMemoized(name: name, version: version, hints: hints, registry: registry, chain: chain, directory: directory,
+                     settings: settings, unusedSettings: unusedSettings, allowMemoryFallback: allowMemoryFallback,
                      options: options, function)
 }

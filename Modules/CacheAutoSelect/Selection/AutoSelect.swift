@@ -1,9 +1,12 @@
 import CacheCore
+import Logging
 
 /// A store made by the engine the chain chose, with the decision that chose it.
 public struct SelectedStore<Value: Codable & Sendable>: Sendable {
     public let store: AnyCacheStore<CacheKey, Value>
     public let choice: EngineChoice
+    /// The typed settings the chosen engine was given, if any.
+    public let settings: CacheEngineSettings?
     /// The final decision path (with every engine that refused its configuration).
     public let explanation: SelectionExplanation
 }
@@ -12,29 +15,128 @@ public struct SelectedStore<Value: Codable & Sendable>: Sendable {
 /// (the result type, hints, an optional sample) and makes its store.
 public enum AutoSelect {
     /// Decides for `description` and makes a synchronous store of the chosen engine.
-    /// An engine that refuses its configuration is recorded as rejected and the
-    /// decision is taken again without it, until one makes a store.
     ///
-    /// - Throws: ``CacheEngineUnavailableError`` when no registered engine can make the store.
+    /// - An engine that refuses its configuration (a directory that is a file, a read-only
+    ///   mount) is recorded with its real reason and the decision is taken again without it.
+    /// - When the hints require persistence or sharing (``CacheHints/requiredCapabilities``),
+    ///   only engines with those capabilities are chosen; when every one refuses or none is
+    ///   registered, this throws ``CacheSelectionError`` naming each engine and its reason —
+    ///   unless `allowMemoryFallback` is `true`, which chooses without the requirement and
+    ///   logs one warning.
+    /// - A persistent engine given no directory (neither here nor in its settings) uses
+    ///   ``CacheDirectories/defaultRoot()``.
+    /// - `settings` hold at most one entry per engine; the chosen engine gets its own, and
+    ///   settings for an engine not chosen throw ``CacheConfigurationError`` unless
+    ///   `unusedSettings` is `.ignore`. An engine refusing settings or a configuration the
+    ///   caller gave throws that error: what the caller asked for is never dropped.
+    ///
+    /// - Throws: ``CacheSelectionError``, ``CacheConfigurationError``, or
+    ///   ``CacheEngineUnavailableError`` when no registered engine can make the store.
     public static func makeStore<Value: Codable & Sendable>(
         for description: DataDescription, of valueType: Value.Type = Value.self,
         registry: CacheRegistry = .shared, chain: StrategyChain = .shared,
-        namespace: String? = nil, directory: String? = nil
+        namespace: String? = nil, directory: String? = nil,
+        settings: [CacheEngineSettings] = [], unusedSettings: UnusedEngineSettings = .reject,
+        allowMemoryFallback: Bool = false, logger: Logger = AutoSelect.logger
     ) throws -> SelectedStore<Value> {
+        try makeStore(for: description, of: valueType, registry: registry, chain: chain, namespace: namespace,
+                      directory: directory, configuration: nil, settings: try indexed(settings),
+                      unusedSettings: unusedSettings, allowMemoryFallback: allowMemoryFallback, logger: logger)
+    }
+
+    /// The logger selection warnings go to by default.
+    public static let logger = Logger(label: "swift-cache.autoselect")
+
+    /// - Parameter configuration: the caller's configuration (a preset's), given to whichever
+    ///   engine is chosen in place of the analyzer's; its refusal is thrown, not skipped.
+    static func makeStore<Value: Codable & Sendable>(
+        for description: DataDescription, of valueType: Value.Type, registry: CacheRegistry, chain: StrategyChain,
+        namespace: String?, directory: String?, configuration: CacheConfiguration?,
+        settings: [CacheEngineID: CacheEngineSettings], unusedSettings: UnusedEngineSettings,
+        allowMemoryFallback: Bool, logger: Logger
+    ) throws -> SelectedStore<Value> {
+        try configuration?.validate()
         var rejected: [CacheEngineID: String] = [:]
+        var refusals: [CacheSelectionError.Refusal] = []
+        var waiving = false
         while true {
-            let explanation = chain.explain(description, availability: registry, storeKind: .sync, rejected: rejected)
-            guard var choice = explanation.chosen else { throw StrategyChain.nothingUsable(explanation) }
-            if let namespace, choice.configuration.namespace == nil { choice.configuration.namespace = namespace }
-            if let directory, choice.configuration.directory == nil { choice.configuration.directory = directory }
+            let explanation = chain.explain(description, availability: registry, storeKind: .sync, rejected: rejected,
+                                            waivingRequirements: waiving)
+            guard var choice = explanation.chosen else {
+                let required = description.hints.requiredCapabilities
+                guard !required.isEmpty, !waiving else { throw StrategyChain.nothingUsable(explanation) }
+                if allowMemoryFallback {
+                    waiving = true
+                    continue
+                }
+                throw CacheSelectionError(
+                    required: required, requiredBy: description.hints.requiringSummary, refusals: refusals,
+                    notRegistered: explanation.missingEngines, explanation: explanation)
+            }
+            if let configuration { choice.configuration = configuration }
+            let engineSettings = settings[choice.engine]
+            if unusedSettings == .reject, let unused = settings.keys.sorted().first(where: { $0 != choice.engine }) {
+                throw CacheConfigurationError(
+                    setting: "settings", value: settings[unused]!.description,
+                    reason: "the selection chose \(choice.engine), not \(unused); pass unusedSettings: .ignore to allow settings for engines that are not chosen")
+            }
             do {
-                let store = try registry.makeStore(engine: choice.engine, of: valueType, configuration: choice.configuration)
-                return SelectedStore(store: AnyCacheStore(store), choice: choice, explanation: explanation)
+                choice = try resolved(choice, namespace: namespace, directory: directory, registry: registry)
+                let store = try registry.makeStore(engine: choice.engine, of: valueType, configuration: choice.configuration,
+                                                   settings: engineSettings)
+                var final = explanation
+                final.chosen = choice
+                if waiving {
+                    logger.warning(
+                        "cache selection: no engine can keep what the hints ask; results stay in memory",
+                        metadata: ["engine": "\(choice.engine)", "why": "\(final.fallback ?? "")"])
+                }
+                return SelectedStore(store: AnyCacheStore(store), choice: choice, settings: engineSettings, explanation: final)
+            } catch let error as CacheConfigurationError where engineSettings != nil || configuration != nil {
+                throw error
             } catch {
                 // Every pass rejects one more engine, so the loop ends.
-                rejected[choice.engine] = String(describing: error)
+                let reason = String(describing: error)
+                rejected[choice.engine] = reason
+                refusals.append(.init(engine: choice.engine, reason: reason))
             }
         }
+    }
+
+    /// `choice` with the call's namespace, and a directory for an engine that keeps files
+    /// (the call's, else ``CacheDirectories/defaultRoot()``), where its configuration has none.
+    static func resolved(
+        _ choice: EngineChoice, namespace: String?, directory: String?, registry: CacheRegistry
+    ) throws(CacheConfigurationError) -> EngineChoice {
+        var choice = choice
+        if let namespace, choice.configuration.namespace == nil {
+            choice.configuration = choice.configuration.replacing(namespace: namespace)
+        }
+        if choice.configuration.directory == nil, needsDirectory(choice.engine, in: registry) {
+            let root: String
+            if let directory { root = directory } else { root = try CacheDirectories.defaultRoot() }
+            choice.configuration = try choice.configuration.replacing(directory: root)
+        }
+        return choice
+    }
+
+    /// Whether `engine` keeps files on this machine (persistent, not a server).
+    static func needsDirectory(_ engine: CacheEngineID, in registry: CacheRegistry) -> Bool {
+        guard let capabilities = registry.traits(of: engine)?.capabilities else { return false }
+        return capabilities.contains(.persistent) && !capabilities.contains(.distributed)
+    }
+
+    /// `settings` by engine, refusing two for one engine.
+    static func indexed(_ settings: [CacheEngineSettings]) throws(CacheConfigurationError) -> [CacheEngineID: CacheEngineSettings] {
+        var out: [CacheEngineID: CacheEngineSettings] = [:]
+        for entry in settings {
+            if let earlier = out[entry.engine] {
+                throw CacheConfigurationError(setting: "settings", value: entry.description,
+                                              reason: "\(entry.engine) already has settings (\(earlier)); give one per engine")
+            }
+            out[entry.engine] = entry
+        }
+        return out
     }
 
     /// Explains the choice for results of type `T` without making anything.
@@ -70,15 +172,25 @@ public final class SelectedMemoized<each Arg, Value: Codable & Sendable>: Sendab
 /// Memoizes `function` over the engine the chain picks for its result type `Value`
 /// and `hints` (static selection, decided once, now).
 ///
-/// `name` (and `version`) form the key namespace: persistent engines need a stable name.
+/// - `name` (and `version`) form the key namespace: persistent engines need a stable name.
+/// - Hints that ask for persistence or sharing are kept or the call throws
+///   ``CacheSelectionError`` (see ``AutoSelect/makeStore(for:of:registry:chain:namespace:directory:settings:unusedSettings:allowMemoryFallback:logger:)``);
+///   `allowMemoryFallback: true` accepts memory instead, with one warning.
+/// - `directory` is where persistent engines keep files (default ``CacheDirectories/defaultRoot()``);
+///   `settings` are typed engine settings (`.disk(…)`, `.arrays(…)`, `.redis(url:)`).
 public func memoize<each Arg: Encodable & SendableMetatype, Value: Codable & Sendable>(
     name: String, version: String? = nil, returning: Value.Type = Value.self, size: Int? = nil,
     hints: CacheHints = .none, registry: CacheRegistry = .shared, chain: StrategyChain = .shared,
-    directory: String? = nil, options: MemoizeOptions<Value> = .init(), _ function: @escaping @Sendable (repeat each Arg) throws -> Value
+    directory: String? = nil, settings: [CacheEngineSettings] = [], unusedSettings: UnusedEngineSettings = .reject,
+    allowMemoryFallback: Bool = false,
+    options: MemoizeOptions<Value> = .init(), _ function: @escaping @Sendable (repeat each Arg) throws -> Value
 ) throws -> SelectedMemoized<repeat each Arg, Value> {
+    try CacheKey.validateName(name)
     let description = DataDescription(Value.self, size: size, hints: hints)
-    let selected = try AutoSelect.makeStore(for: description, of: Value.self, registry: registry, chain: chain,
-                                            namespace: CacheKey.namespace(name: name, version: version), directory: directory)
+    let selected = try AutoSelect.makeStore(
+        for: description, of: Value.self, registry: registry, chain: chain,
+        namespace: CacheKey.namespace(name: name, version: version), directory: directory, settings: settings,
+        unusedSettings: unusedSettings, allowMemoryFallback: allowMemoryFallback, logger: options.logger)
     let memoized = try Memoized(store: selected.store, name: name, version: version, options: options, function)
     return SelectedMemoized(memoized: memoized, selected: selected)
 }

@@ -161,9 +161,7 @@ extension Memoized {
     }
 
     static func checkName(_ name: String) throws(CacheConfigurationError) {
-        if name.isEmpty {
-            throw CacheConfigurationError(setting: "name", value: "''", reason: "a persistent memoized function needs a stable, non-empty name")
-        }
+        try CacheKey.validateName(name)
     }
 }
 

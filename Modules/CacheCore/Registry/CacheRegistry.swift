@@ -45,17 +45,28 @@ public final class CacheRegistry: Sendable {
         return engine
     }
 
-    /// Makes a synchronous store from the engine registered under `id`.
+    /// Makes a synchronous store from the engine registered under `id`, with its typed
+    /// `settings` if any (settings for another engine are a ``CacheConfigurationError``).
     public func makeStore<Value: Codable & Sendable>(
-        engine id: CacheEngineID, of valueType: Value.Type = Value.self, configuration: CacheConfiguration
+        engine id: CacheEngineID, of valueType: Value.Type = Value.self, configuration: CacheConfiguration,
+        settings: CacheEngineSettings? = nil
     ) throws -> any CacheStore<CacheKey, Value> {
-        try requireEngine(id).makeStore(of: valueType, configuration: configuration)
+        try Self.checkSettings(settings, for: id)
+        return try requireEngine(id).makeStore(of: valueType, configuration: configuration, settings: settings)
     }
 
-    /// Makes an asynchronous store from the engine registered under `id`.
+    /// Makes an asynchronous store from the engine registered under `id`, with its typed `settings` if any.
     public func makeAsyncStore<Value: Codable & Sendable>(
-        engine id: CacheEngineID, of valueType: Value.Type = Value.self, configuration: CacheConfiguration
+        engine id: CacheEngineID, of valueType: Value.Type = Value.self, configuration: CacheConfiguration,
+        settings: CacheEngineSettings? = nil
     ) throws -> any AsyncCacheStore<CacheKey, Value> {
-        try requireEngine(id).makeAsyncStore(of: valueType, configuration: configuration)
+        try Self.checkSettings(settings, for: id)
+        return try requireEngine(id).makeAsyncStore(of: valueType, configuration: configuration, settings: settings)
+    }
+
+    static func checkSettings(_ settings: CacheEngineSettings?, for id: CacheEngineID) throws(CacheConfigurationError) {
+        if let settings, settings.engine != id {
+            throw CacheConfigurationError(setting: "settings", value: settings.description, reason: "they are for \(settings.engine), not \(id)")
+        }
     }
 }

@@ -1,5 +1,5 @@
 /// What a store can do beyond get/set/remove.
-public struct CacheStoreCapabilities: OptionSet, Sendable, Hashable, Codable {
+public struct CacheStoreCapabilities: OptionSet, Sendable, Hashable, Codable, CustomStringConvertible {
     public let rawValue: UInt32
     public init(rawValue: UInt32) { self.rawValue = rawValue }
 
@@ -13,6 +13,18 @@ public struct CacheStoreCapabilities: OptionSet, Sendable, Hashable, Codable {
     public static let distributed = CacheStoreCapabilities(rawValue: 1 << 3)
     /// The size bound counts weight (bytes), not entries.
     public static let weighted = CacheStoreCapabilities(rawValue: 1 << 4)
+
+    /// The capabilities' names, e.g. `[persistent, multi-process]`.
+    public var description: String {
+        let named: [(CacheStoreCapabilities, String)] = [
+            (.perEntryTTL, "per-entry-ttl"), (.persistent, "persistent"), (.multiProcess, "multi-process"),
+            (.distributed, "distributed"), (.weighted, "weighted"),
+        ]
+        var names = named.filter { contains($0.0) }.map(\.1)
+        let rest = rawValue & ~named.reduce(0) { $0 | $1.0.rawValue }
+        if rest != 0 { names.append("0x" + String(rest, radix: 16)) }
+        return "[" + names.joined(separator: ", ") + "]"
+    }
 }
 
 /// A synchronous key-value cache: the contract every in-memory and disk store keeps.
