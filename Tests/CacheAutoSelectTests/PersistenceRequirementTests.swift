@@ -138,20 +138,33 @@ import Foundation
         let disk = RefusingEngine(id: CacheDiskEngine.id, storesAllowed: 1)
         registry.register(disk)
         registry.register(RefusingEngine(id: CacheJoblibEngine.id, storesAllowed: 0))
+        // Large results go to CacheJoblib (CacheDisk as its alternative); small ones to CacheDisk.
+        let chain = StrategyChain()
+        chain.register(ClosureAnalyzer(name: "large-to-arrays", priority: 5_000) { d in
+            guard let size = d.sizeClass, size >= .large else { return nil }
+            return Recommendation(engine: CacheJoblibEngine.id, configuration: try CacheConfiguration(),
+                                  reason: "large", alternatives: [CacheDiskEngine.id])
+        })
         let log = CapturedLog()
         let failures = Mutex(0)
         let f = try autoMemoize(
-            name: "big", hints: .init(persistence: .longTerm), registry: registry,
+            name: "big", hints: .init(persistence: .longTerm), registry: registry, chain: chain,
+            directory: try scratch().directory,
             options: .init(onStoreFailure: { _, _ in failures.withLock { $0 += 1 } }, logger: log.logger)
-        ) { (n: Int) -> String in String(repeating: "x", count: 2_000_000 + n) }
-        #expect(f.tiers.map(\.choice.engine) == [CacheDiskEngine.id])
-        // 2 MB results re-decide (persistent arrays → CacheJoblib, then CacheDisk): both refuse now.
-        #expect(try f(1).count == 2_000_001)
-        #expect(try f(2).count == 2_000_002)
+        ) { (n: Int) -> String in String(repeating: "x", count: n) }
+        #expect(f.tiers.map { $0.choice.engine } == [CacheDiskEngine.id])
+        #expect(try f(10) == String(repeating: "x", count: 10))
+        // 2 MB results re-decide: CacheJoblib refuses, its alternative CacheDisk refuses now
+        // too, and CacheTools cannot persist: each value is returned, unstored, counted.
+        #expect(try f(2_000_001).count == 2_000_001)
+        #expect(try f(2_000_002).count == 2_000_002)
         #expect(f.info.storeFailures == 2)
         #expect(failures.withLock { $0 } == 2)
         #expect(log.warnings.count == 1)
         #expect(f.tiers.allSatisfy { $0.choice.engine != CacheToolsEngine.id })
+        // Nothing went to memory: the large results are recomputed.
+        _ = try f(2_000_001)
+        #expect(f.info.loadSuccesses == 4)
     }
 
     @Test func withoutADirectoryPersistentEnginesUseTheDocumentedDefault() throws {

@@ -144,7 +144,11 @@ func recommend(_ engine: CacheEngineID, _ alternatives: [CacheEngineID] = [], re
         #expect(StrategyChain().explain(d, availability: registry, storeKind: .async).chosen?.engine == "CacheRedis")
         let sync = StrategyChain().explain(d, availability: registry, storeKind: .sync)
         #expect(sync.steps[0].engines[0].verdict == .unsuitable)
-        #expect(sync.chosen?.engine == "CacheTools")
+        // A distributed hint needs a distributed store: memory is chosen only when waived.
+        #expect(sync.chosen == nil)
+        let waived = StrategyChain().explain(d, availability: registry, storeKind: .sync, waivingRequirements: true)
+        #expect(waived.chosen?.engine == "CacheTools")
+        #expect(waived.requirementsWaived)
     }
 
     @Test func anEngineRefusingItsConfigurationIsRejectedAndTheNextChosen() throws {
@@ -186,6 +190,7 @@ func recommend(_ engine: CacheEngineID, _ alternatives: [CacheEngineID] = [], re
         let json = try e.json()
         #expect(json.contains("\"chosen\" : {"))
         #expect(json.contains("\"type\" : \"[Double]\""))
+        #expect(json.contains("\"requiredCapabilities\" : [\n    \"persistent\"\n  ]"))
         let decoded = try JSONDecoder().decode(SelectionExplanation.self, from: Data(json.utf8))
         #expect(decoded == e)
         let none = try StrategyChain().explain(DataDescription(Int.self), availability: CacheRegistry()).json()

@@ -47,7 +47,7 @@ extension SelectionExplanation: CustomStringConvertible {
 
     enum CodingKeys: String, CodingKey {
         case data, registered, storeKind, steps, defaults, chosen, chosenBy, reason, fallback
-        case missingEngines, skipped
+        case missingEngines, skipped, requiredCapabilities, requirementsWaived
     }
 
     public init(from decoder: any Decoder) throws {
@@ -61,6 +61,13 @@ extension SelectionExplanation: CustomStringConvertible {
         chosenBy = try c.decodeIfPresent(String.self, forKey: .chosenBy)
         reason = try c.decodeIfPresent(String.self, forKey: .reason)
         fallback = try c.decodeIfPresent(String.self, forKey: .fallback)
+        let names = try c.decodeIfPresent([String].self, forKey: .requiredCapabilities) ?? []
+        guard let required = CacheStoreCapabilities(names: names) else {
+            throw DecodingError.dataCorruptedError(forKey: .requiredCapabilities, in: c,
+                                                   debugDescription: "unknown capability in \(names)")
+        }
+        requiredCapabilities = required
+        requirementsWaived = try c.decodeIfPresent(Bool.self, forKey: .requirementsWaived) ?? false
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -76,5 +83,7 @@ extension SelectionExplanation: CustomStringConvertible {
         try c.encode(fallback, forKey: .fallback)
         try c.encode(missingEngines, forKey: .missingEngines)
         try c.encode(skipped, forKey: .skipped)
+        try c.encode(requiredCapabilities.names, forKey: .requiredCapabilities)
+        try c.encode(requirementsWaived, forKey: .requirementsWaived)
     }
 }

@@ -40,7 +40,6 @@ public final class AutoMemoized<each Arg: Encodable & SendableMetatype, Value: C
         /// Oldest first; the last one receives new results.
         var tiers: [Tier]
         var largestObserved: CacheSizeClass?
-        var largestBytes = 0
         /// A tier failure was logged already (one warning, however many calls fail).
         var warnedTierFailure = false
     }
@@ -125,7 +124,7 @@ public final class AutoMemoized<each Arg: Encodable & SendableMetatype, Value: C
             self.initialExplanation = initial
         }
         tiers.insert(contentsOf: Self.reopenedTiers(
-            candidates, except: Set(tiers.map(\.choice.engine)), registry: registry,
+            candidates, except: Set(tiers.map { $0.choice.engine }), registry: registry,
             namespace: CacheKey.namespace(name: name, version: version), directory: directory,
             settings: self.settings, logger: options.logger, function: name), at: 0)
         self.state = Mutex(State(tiers: tiers))
@@ -237,14 +236,12 @@ public final class AutoMemoized<each Arg: Encodable & SendableMetatype, Value: C
     func tierAfterObserving(_ value: Value) throws -> Tier {
         let bytes = CacheSizeEstimator.standard.estimate(value).bytes
         let sizeClass = CacheSizeClass(bytes: bytes)
+        // The size class is recorded only once a tier for it is installed: a tier that
+        // could not be made is re-decided at the next such result, never replaced by
+        // the current (perhaps non-persistent) tier.
         let current: Tier? = state.withLock { s in
             let grew = s.largestObserved.map { sizeClass > $0 } ?? true
-            if grew {
-                s.largestObserved = sizeClass
-                s.largestBytes = bytes
-                return nil
-            }
-            return s.tiers.last
+            return grew ? nil : s.tiers.last
         }
         if let current { return current }
         var description = baseDescription
@@ -270,6 +267,7 @@ public final class AutoMemoized<each Arg: Encodable & SendableMetatype, Value: C
     /// Makes `tier` (new, or one that exists) the current one for `sizeClass`.
     func install(_ tier: Tier, explanation: SelectionExplanation, sizeClass: CacheSizeClass) -> Tier {
         state.withLock { s in
+            if s.largestObserved.map({ sizeClass > $0 }) ?? true { s.largestObserved = sizeClass }
             if let newest = s.tiers.last, let decided = newest.sizeClass, decided >= sizeClass { return newest }
             let updated = Tier(store: tier.store, choice: tier.choice, explanation: explanation, sizeClass: sizeClass)
             // Same engine as a tier already there: keep that store (its entries stay reachable), move it last.

@@ -14,17 +14,37 @@ public struct CacheStoreCapabilities: OptionSet, Sendable, Hashable, Codable, Cu
     /// The size bound counts weight (bytes), not entries.
     public static let weighted = CacheStoreCapabilities(rawValue: 1 << 4)
 
-    /// The capabilities' names, e.g. `[persistent, multi-process]`.
-    public var description: String {
-        let named: [(CacheStoreCapabilities, String)] = [
-            (.perEntryTTL, "per-entry-ttl"), (.persistent, "persistent"), (.multiProcess, "multi-process"),
-            (.distributed, "distributed"), (.weighted, "weighted"),
-        ]
-        var names = named.filter { contains($0.0) }.map(\.1)
-        let rest = rawValue & ~named.reduce(0) { $0 | $1.0.rawValue }
+    private static let named: [(CacheStoreCapabilities, String)] = [
+        (.perEntryTTL, "per-entry-ttl"), (.persistent, "persistent"), (.multiProcess, "multi-process"),
+        (.distributed, "distributed"), (.weighted, "weighted"),
+    ]
+
+    /// The capabilities' names, e.g. `["persistent", "multi-process"]`; bits without a
+    /// name appear as one hexadecimal entry.
+    public var names: [String] {
+        var names = Self.named.filter { contains($0.0) }.map(\.1)
+        let rest = rawValue & ~Self.named.reduce(0) { $0 | $1.0.rawValue }
         if rest != 0 { names.append("0x" + String(rest, radix: 16)) }
-        return "[" + names.joined(separator: ", ") + "]"
+        return names
     }
+
+    /// The capabilities named by ``names``, or `nil` when a name is unknown.
+    public init?(names: [String]) {
+        var raw: UInt32 = 0
+        for name in names {
+            if let known = Self.named.first(where: { $0.1 == name }) {
+                raw |= known.0.rawValue
+            } else if name.hasPrefix("0x"), let bits = UInt32(name.dropFirst(2), radix: 16) {
+                raw |= bits
+            } else {
+                return nil
+            }
+        }
+        self.init(rawValue: raw)
+    }
+
+    /// The capabilities' names, e.g. `[persistent, multi-process]`.
+    public var description: String { "[" + names.joined(separator: ", ") + "]" }
 }
 
 /// A synchronous key-value cache: the contract every in-memory and disk store keeps.
