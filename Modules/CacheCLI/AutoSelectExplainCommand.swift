@@ -1,7 +1,11 @@
 import ArgumentParser
+import CacheAsync
 import CacheAutoSelect
 import CacheCore
+import CacheDisk
 import CacheFunctools
+import CacheJoblib
+import CacheRedis
 import CacheTools
 
 /// `cachectl explain`: how CacheAutoSelect's strategy chain decides for a described
@@ -91,11 +95,16 @@ struct ExplainCommand: ParsableCommand {
         return HypotheticalEngines(ids)
     }
 
-    /// The engines cachectl links, registered.
+    /// Every engine cachectl links, registered. Registering has no side effects: no
+    /// directory is created and no connection opened until a store is made.
     static func linkedRegistry() -> CacheRegistry {
         let registry = CacheRegistry()
         CacheFunctoolsEngine.register(in: registry)
         CacheToolsEngine.register(in: registry)
+        CacheDiskEngine.register(in: registry)
+        CacheJoblibEngine.register(in: registry)
+        CacheAsyncEngine.register(in: registry)
+        CacheRedisEngine.register(in: registry)
         return registry
     }
 

@@ -1,4 +1,5 @@
 import CacheAutoSelect
+import CacheCore
 import CacheTestKit
 import Foundation
 import Testing
@@ -47,8 +48,21 @@ import Testing
     @Test func explainsWithTheEnginesCachectlLinks() throws {
         guard let r = try run(["--type", "Int", "--json"]) else { return }
         let e = try JSONDecoder().decode(SelectionExplanation.self, from: Data(r.output.utf8))
-        #expect(e.registered.contains("CacheFunctools"))
-        #expect(e.chosen != nil)
+        #expect(Set(e.registered) == ["CacheFunctools", "CacheTools", "CacheDisk", "CacheJoblib", "CacheAsync", "CacheRedis"])
+        #expect(e.chosen?.engine == "CacheTools")
+        // Without --linked, the rows that need a persistent or shared backend resolve to it.
+        let rows: [([String], CacheEngineID)] = [
+            (["--type", "[Double]", "--size", "8MB", "--persistence", "long-term"], "CacheJoblib"),
+            (["--type", "Data", "--persistence", "long-term"], "CacheDisk"),
+            (["--type", "Int", "--concurrency", "multi-process"], "CacheDisk"),
+            (["--type", "String", "--concurrency", "distributed", "--async"], "CacheRedis"),
+            (["--type", "Int", "--async"], "CacheAsync"),
+        ]
+        for (arguments, engine) in rows {
+            guard let row = try run(arguments + ["--json"]) else { return }
+            let decided = try JSONDecoder().decode(SelectionExplanation.self, from: Data(row.output.utf8))
+            #expect(decided.chosen?.engine == engine, "\(arguments)")
+        }
     }
 
     @Test func badInputIsAUsageError() throws {

@@ -167,6 +167,26 @@ import Foundation
         #expect(f.info.loadSuccesses == 4)
     }
 
+    /// README's "Let the data choose" example, over a scratch directory.
+    @Test func theReadmeExampleChoosesArraysAndServesTheSecondCallFromThem() throws {
+        let registry = realEngines()
+        let dir = try scratch().directory
+        let spectrum = try memoize(name: "spectrum", version: "2", hints: CacheHints(persistence: .longTerm),
+                                   registry: registry, directory: dir) {
+            (n: Int) -> [Double] in (0..<n).map { Double($0) * 0.5 }
+        }
+        #expect(spectrum.engine == CacheJoblibEngine.id)
+        #expect(try spectrum(4) == [0, 0.5, 1, 1.5])
+        #expect(try spectrum(4) == [0, 0.5, 1, 1.5])
+        #expect(spectrum.info.hits == 1)
+        #expect(spectrum.explanation.description.contains("persistent-arrays"))
+        let reopened = try memoize(name: "spectrum", version: "2", hints: CacheHints(persistence: .longTerm),
+                                   registry: registry, directory: dir) { (n: Int) -> [Double] in
+            Issue.record("recomputed \(n)"); return []
+        }
+        #expect(try reopened(4) == [0, 0.5, 1, 1.5])
+    }
+
     @Test func withoutADirectoryPersistentEnginesUseTheDocumentedDefault() throws {
         #expect(try CacheDirectories.defaultRoot(environment: { ["SWIFT_CACHE_DIR": "/tmp/x", "HOME": "/home/u"][$0] }) == "/tmp/x")
         #expect(try CacheDirectories.defaultRoot(environment: { ["SWIFT_CACHE_DIR": "", "HOME": "/home/u"][$0] })

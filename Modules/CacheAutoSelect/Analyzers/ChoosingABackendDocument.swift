@@ -23,6 +23,11 @@ public enum ChoosingABackendDocument {
             + "analyzer; otherwise the default memory engine ("
             + defaults.map { "`\($0.engine)`" }.joined(separator: ", then ")
             + "). Combination analyzers rank above single-characteristic ones, so hints combine. "
+            + "Hints that ask for persistence or sharing (session, long-term, multi-process, distributed) are requirements: "
+            + "only an engine declaring that capability is chosen (a third-party engine that declares it qualifies too), "
+            + "and when every such engine is missing or refuses its configuration, construction throws "
+            + "`CacheSelectionError` naming each engine and its real reason, unless the call passes "
+            + "`allowMemoryFallback: true` (one warning is logged). "
             + "`CacheKlepto` and `CacheBox` are planned and never registered today: the chain falls back to their alternatives. "
             + "`cachectl explain --type '[Double]' --size 8MB --persistence long-term` shows a decision step by step.")
         out.append("")
