@@ -72,7 +72,7 @@ let package = Package(
         .target(
             name: "CacheRedis",
             dependencies: [
-                "CacheCore", "CacheAsync", "CacheRESP", "CacheCompression",
+                "CacheCore", "CacheRESP", "CacheCompression",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -2,7 +2,7 @@
 # Integration checks: builds and tests the consumer packages in Integration/ (each
 # its own Package.swift depending on the root package by path), and proves that a
 # consumer of CacheFunctools alone, and one of CacheAutoSelect + CacheTools, compile
-# no SQLite, NIO or CLI code.
+# no SQLite, NIO or CLI code, and that a consumer of CacheRedis compiles no CacheAsync.
 # A consumer whose products are not in the root manifest yet is reported as skipped.
 # Other groups add their checks as Integration/*/run.sh; this script runs them too.
 set -euo pipefail
@@ -69,6 +69,17 @@ check_lean_products FunctoolsOnlyConsumer
 run_consumer AutoSelectToolsConsumer CacheAutoSelect CacheTools
 if has_products CacheAutoSelect CacheTools >/dev/null; then check_lean_products AutoSelectToolsConsumer; fi
 run_consumer AutoSelectDiskJoblibConsumer CacheAutoSelect CacheDisk CacheJoblib
+run_consumer RedisOnlyConsumer CacheRedis CacheCore
+if has_products CacheRedis >/dev/null; then
+    echo "--- RedisOnlyConsumer: build products must contain no CacheAsync, SQLite or CLI objects"
+    offenders=$(find -L RedisOnlyConsumer/.build \( -name '*.o' -o -name '*.swiftmodule' \) 2>/dev/null \
+        | grep -E '/(CacheAsync|CCacheSQLite|CacheSQLite|CacheDisk|CacheCLI|cachectl|ArgumentParser[A-Za-z]*)[./]' || true)
+    if [ -n "$offenders" ]; then
+        echo "FAILED: RedisOnlyConsumer compiled code it must not:"; echo "$offenders" | head -20; failures=$((failures + 1))
+    else
+        echo "ok: RedisOnlyConsumer compiled no CacheAsync, SQLite or CLI code"
+    fi
+fi
 run_consumer AutoSelectEverythingConsumer CacheAutoSelect CacheFunctools CacheTools CacheDisk CacheJoblib CacheAsync CacheRedis
 
 for script in */run.sh; do

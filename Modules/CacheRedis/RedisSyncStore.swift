@@ -1,4 +1,3 @@
-import CacheAsync
 import CacheCore
 import CacheRESP
 import Logging

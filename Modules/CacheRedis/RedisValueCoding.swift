@@ -1,4 +1,3 @@
-import CacheAsync
 import CacheCompression
 import CacheCore
 

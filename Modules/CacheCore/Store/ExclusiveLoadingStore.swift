@@ -1,5 +1,3 @@
-import CacheCore
-
 /// An ``AsyncCacheStore`` shared by several processes that can make the load of a missing
 /// key exclusive among them (a distributed single-flight): one process loads and stores,
 /// the others wait and read its result. ``AsyncCache`` uses it when its store conforms —

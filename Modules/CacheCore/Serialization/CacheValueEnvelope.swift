@@ -1,5 +1,3 @@
-import CacheCore
-
 /// The header every serialized entry carries, so a reader whose serializer differs
 /// (another id, another format version) treats the entry as a miss instead of guessing:
 /// `0xC5 0x01`, the serializer id's length (1 byte) and UTF-8, the format version
