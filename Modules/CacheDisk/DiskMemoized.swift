@@ -115,63 +115,19 @@ public final class DiskMemoized<each Arg: Encodable & Sendable, Value: Codable &
     // MARK: Leases
 
     func computeUnderLease(_ key: DiskCacheKey, _ args: repeat each Arg) throws -> Value {
-        var pause: Duration = .milliseconds(1)
-        while true {
-            var leased = false
-            do {
-                leased = try acquireLease(key)
-            } catch {
-                // Without the lease table (e.g. disk full) computing is still right; only stampede protection is lost.
-                cache.options.logger.warning("memoize could not take its lease; computing anyway",
-                                             metadata: ["function": "\(name)", "error": "\(error)"])
-                return try computeAndStore(key, repeat each args)
-            }
-            if leased {
-                defer { releaseLease(key) }
-                if let value = try? cache.get(key, codec: codec, counting: false) { return value }
-                return try computeAndStore(key, repeat each args)
-            }
-            // Another process is computing: wait for its result or for its lease to lapse.
-            backoffSleep(pause)
-            pause = min(pause * 2, .milliseconds(50))
-            if let value = try? cache.get(key, codec: codec, counting: false) { return value }
+        let outcome = try cache.withLease(
+            key, timeout: leaseTimeout, function: name,
+            present: { (try? cache.get(key, codec: codec, counting: false)) ?? nil },
+            { try computeAndStore(key, repeat each args) })
+        switch outcome {
+        case .loaded(let value), .found(let value, _): return value
+        case .unavailable: return try computeAndStore(key, repeat each args)
         }
     }
 
-    func acquireLease(_ key: DiskCacheKey) throws -> Bool {
-        let now = cache.now()
-        let expires = now + leaseTimeout.cacheSeconds
-        let owner = cache.instanceID
-        return try cache.withDatabase("memoize lease") { database in
-            try database.write {
-                let statement = try database.db.cachedStatement("""
-                    INSERT INTO leases (key, owner, expires) VALUES (?, ?, ?)
-                    ON CONFLICT (key) DO UPDATE SET owner = excluded.owner, expires = excluded.expires
-                    WHERE leases.expires <= ?
-                    """)
-                try key.storageBytes.withUnsafeBytes { try statement.bind(blob: $0, at: 1) }
-                try statement.bind(owner, at: 2)
-                try statement.bind(expires, at: 3)
-                try statement.bind(now, at: 4)
-                try statement.stepToCompletion()
-                return database.db.changes > 0
-            }
-        }
-    }
+    func acquireLease(_ key: DiskCacheKey) throws -> Bool { try cache.acquireLease(key, timeout: leaseTimeout) }
 
-    func releaseLease(_ key: DiskCacheKey) {
-        let owner = cache.instanceID
-        do {
-            try cache.withDatabase("memoize lease") { database in
-                try database.write {
-                    try database.db.run("DELETE FROM leases WHERE key = ? AND owner = ?", .blob(key.storageBytes), .text(owner))
-                }
-            }
-        } catch {
-            cache.options.logger.warning("memoize could not release its lease; it lapses after the lease timeout",
-                                         metadata: ["function": "\(name)", "error": "\(error)"])
-        }
-    }
+    func releaseLease(_ key: DiskCacheKey) { cache.releaseLease(key, function: name) }
 
     // MARK: Computing
 

@@ -27,6 +27,8 @@ public final class Memoized<Store: CacheStore, each Arg>: Sendable {
     @usableFromInline let flights = SingleFlight<Key, Value>()
     @usableFromInline let counters = Mutex(CacheStats())
     @usableFromInline let errors = Mutex(ErrorMemory<Key>())
+    /// The store's cross-process load coordination, when it offers one.
+    let exclusive: (any ExclusiveLoadingCacheStore<Key, Value>)?
 
     /// Memoizes `recursive`, which receives this memoized function as its first
     /// argument so it can call itself through the cache (e.g. Fibonacci).
@@ -37,6 +39,7 @@ public final class Memoized<Store: CacheStore, each Arg>: Sendable {
     ) throws(CacheConfigurationError) {
         try options.validate(storeCapabilities: store.capabilities)
         self.store = store
+        self.exclusive = store.exclusiveLoader
         self.name = name
         self.makeKey = key
         self.options = options
@@ -69,8 +72,18 @@ public final class Memoized<Store: CacheStore, each Arg>: Sendable {
         let (value, _) = try flights.run(
             key, function: name,
             recheck: { (try? store.peekValue(forKey: key)) ?? nil },
-            compute: { try load(key, repeat each args) })
+            compute: { try coordinatedLoad(key, repeat each args) })
         return value
+    }
+
+    /// Loads under the store's cross-process coordination when it has one (one caller
+    /// on the machine computes; the others read its result), else directly.
+    func coordinatedLoad(_ key: Key, _ args: repeat each Arg) throws -> Value {
+        guard let exclusive else { return try load(key, repeat each args) }
+        switch try exclusive.withExclusiveLoad(forKey: key, { try load(key, repeat each args) }) {
+        case .loaded(let value), .found(let value, _): return value
+        case .unavailable: return try load(key, repeat each args)
+        }
     }
 
     func load(_ key: Key, _ args: repeat each Arg) throws -> Value {

@@ -27,3 +27,29 @@ public enum ExclusiveLoadOutcome<Value: Sendable, Loaded: Sendable>: Sendable {
     /// The store could not arbitrate: load without it.
     case unavailable
 }
+
+/// A ``CacheStore`` shared by several processes that can make the load of a missing key
+/// exclusive among them: the synchronous counterpart of ``ExclusiveLoadingStore``.
+/// ``Memoized`` uses it when its store conforms (or wraps one in ``AnyCacheStore``):
+/// single-flight among the threads of a process first, then this, so one caller on the
+/// machine computes. `CacheDisk`'s `DiskStore` conforms, with lease rows in its database.
+public protocol ExclusiveLoadingCacheStore<Key, Value>: CacheStore {
+    /// Runs `loadAndStore` for `key` in at most one process at a time among those sharing
+    /// the store (the same outcomes as ``ExclusiveLoadingStore/withExclusiveLoad(forKey:_:)``):
+    /// `.found` when the value is, or has become, present; `.loaded` when this caller ran
+    /// `loadAndStore` (which stores the value itself); `.unavailable` when the store
+    /// cannot arbitrate, so the caller loads on its own. A failing `loadAndStore`
+    /// releases the load for the others and its error is rethrown.
+    func withExclusiveLoad<Loaded: Sendable>(
+        forKey key: Key, _ loadAndStore: () throws -> Loaded
+    ) throws -> ExclusiveLoadOutcome<Value, Loaded>
+}
+
+extension CacheStore {
+    /// This store's cross-process load coordination, looking through ``AnyCacheStore``.
+    package var exclusiveLoader: (any ExclusiveLoadingCacheStore<Key, Value>)? {
+        if let direct = self as? any ExclusiveLoadingCacheStore<Key, Value> { return direct }
+        if let erased = self as? AnyCacheStore<Key, Value> { return erased.base.exclusiveLoader }
+        return nil
+    }
+}
