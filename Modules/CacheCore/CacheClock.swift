@@ -10,7 +10,14 @@ import Darwin
 ///
 /// Time is seconds as a `Double`. Memory caches use a monotonic clock; caches whose
 /// entries outlive the process use wall-clock seconds since 1970 so that other
-/// processes agree on expiry.
+/// processes agree on expiry. TTLs given as `Duration` are converted with the correctly
+/// rounded ``Swift/Duration/cacheSeconds``, and an entry is expired once
+/// `now() >= storedAt + ttl`.
+///
+/// Expiry order is defined only for a clock that never goes back. A cache given one that
+/// does (a wall clock being set back, a `ManualCacheClock` moved backwards) judges each
+/// entry by the readings it gets — an entry may read as live again — but stays within
+/// its bounds and never traps.
 public protocol CacheClock: Sendable {
     /// The current time in seconds.
     func now() -> Double
