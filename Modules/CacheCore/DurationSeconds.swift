@@ -36,9 +36,16 @@ extension Duration {
 
     /// The duration in seconds: the `Double` nearest its exact value (ties to even).
     public var cacheSeconds: Double {
-        let total = cacheAttoseconds
-        if total == 0 { return 0 }
+        let (s, atto) = components
+        // Whole seconds: the Int64 -> Double conversion is correctly rounded.
+        if atto == 0 { return Double(s) }
+        let total = Int128(s) * 1_000_000_000_000_000_000 + Int128(atto)
         let magnitude = total.magnitude
+        // When the attoseconds are exactly a Double (at most 53 significant bits, as whole
+        // milliseconds up to 262 s are), one IEEE division by the exact 1e18 rounds correctly.
+        if 128 - magnitude.leadingZeroBitCount - magnitude.trailingZeroBitCount <= 53 {
+            return Double(total) / 1e18
+        }
         // Shift the magnitude to the top of 128 bits, divide by 10^18 (keeping a sticky bit
         // for the remainder), cut to 64 bits (sticky again) and let the exact UInt64 -> Double
         // conversion do the one rounding; scaling by a power of two is exact.

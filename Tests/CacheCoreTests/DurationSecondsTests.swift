@@ -26,6 +26,15 @@ import Testing
             let text = decimal(seconds: seconds, atto: atto)
             #expect(d.cacheSeconds == Double(text)!, "\(text)")
         }
+        // Whole milliseconds, microseconds and nanoseconds (the exact-division path and the
+        // general one) and whole seconds.
+        for _ in 0..<20_000 {
+            let n = Int64(bitPattern: rng.next()) >> Int64(20 + rng.next() % 44)
+            for d in [Duration.milliseconds(n), .microseconds(n), .nanoseconds(n), .seconds(n)] {
+                let (s, a) = d.components
+                #expect(d.cacheSeconds == Double(decimal(seconds: s, atto: a))!, "\(d)")
+            }
+        }
     }
 
     @Test func doubleToDurationRoundsToTheNearestAttosecondAndClampsInsteadOfTrapping() throws {
@@ -74,14 +83,10 @@ import Testing
     }
 
     func decimal(seconds: Int64, atto: Int64) -> String {
-        // value = seconds + atto / 10^18, exactly, as decimal text.
-        let negative = seconds < 0
-        var whole = seconds.magnitude, frac = UInt64(atto)
-        if negative && frac > 0 {
-            whole -= 1
-            frac = 1_000_000_000_000_000_000 - frac
-        }
+        // value = seconds + atto / 10^18 exactly (either sign convention), as decimal text.
+        let total = Int128(seconds) * 1_000_000_000_000_000_000 + Int128(atto)
+        let (whole, frac) = total.magnitude.quotientAndRemainder(dividingBy: 1_000_000_000_000_000_000)
         let f = String(frac)
-        return (negative ? "-" : "") + "\(whole)." + String(repeating: "0", count: 18 - f.count) + f
+        return (total < 0 ? "-" : "") + "\(whole)." + String(repeating: "0", count: 18 - f.count) + f
     }
 }
