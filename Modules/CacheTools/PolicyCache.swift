@@ -93,26 +93,37 @@ where State.Key == Key, State.Value == Value {
 
     /// The one store path: weighs the item and runs the time-to-use function outside the
     /// lock, then, under it, lets the policy expire (cachetools expires before it weighs)
-    /// and stores, or records a refusal. On a refusal the key's previous value is kept,
-    /// or removed (cause `.replaced`) when `removingOldOnRefusal` — the subscript setter,
-    /// whose caller is never told, so a later read cannot return the value it replaced.
+    /// and stores. A refused item goes to ``refuse(_:forKey:_:removingOld:)``.
     @inlinable
     func store(_ value: Value, forKey key: Key, removingOldOnRefusal: Bool) -> CacheStoreError? {
-        var weight = 0
-        var refusal: CacheStoreError?
-        do { weight = try weighItem(key, value, weigher: weigher, maxSize: maxSize) } catch { refusal = error }
+        let weight: Int
+        do { weight = try weighItem(key, value, weigher: weigher, maxSize: maxSize) } catch {
+            return refuse(value, forKey: key, error, removingOld: removingOldOnRefusal)
+        }
+        let now = self.now
+        var expires = State._expiry(forKey: key, value: value, now: now, settings: settings)
+        withLockDelivering { s, r in
+            if s._prepareStore(key, now: now, expires: &expires, &r) {
+                s.store(key, value, weight: weight, expires: expires, &r)
+            }
+        }
+        return nil
+    }
+
+    /// A refused store: the policy still expires first (and TLRU's expired-on-arrival
+    /// removal wins, with no refusal, as in cachetools); then the refusal is counted and
+    /// the key's previous value kept — the error says so — or, when `removingOld` (the
+    /// subscript setter, whose caller is never told), removed with cause `.replaced`.
+    @usableFromInline
+    func refuse(_ value: Value, forKey key: Key, _ refusal: CacheStoreError, removingOld: Bool) -> CacheStoreError? {
         let now = self.now
         var expires = State._expiry(forKey: key, value: value, now: now, settings: settings)
         return withLockDelivering { s, r -> CacheStoreError? in
             if !s._prepareStore(key, now: now, expires: &expires, &r) { return nil }
-            guard let refusal else {
-                s.store(key, value, weight: weight, expires: expires, &r)
-                return nil
-            }
             s._counters.storeFailures &+= 1
             let old = s._table.find(key)
             if old < 0 { return refusal }
-            if removingOldOnRefusal {
+            if removingOld {
                 s.removeSlot(old, .replaced, &r)
                 return refusal
             }
