@@ -71,7 +71,7 @@ enum JoblibCLI {
         if let function {
             lines.append("removed \(try cache.clear(function: function)) entries of \(function)")
         } else if bytesLimit != nil || itemsLimit != nil || ageLimit != nil {
-            let removed = try cache.reduceSize(bytesLimit: bytesLimit, itemsLimit: itemsLimit, ageLimit: ageLimit.map { .cacheSeconds($0) })
+            let removed = try cache.reduceSize(bytesLimit: bytesLimit, itemsLimit: itemsLimit, ageLimit: try ageLimit.map { try Duration(cacheCheckedSeconds: $0, setting: "--age-limit") })
             lines.append("removed \(removed) entries")
         } else {
             try cache.removeAll()

@@ -10,7 +10,14 @@ import Darwin
 ///
 /// Time is seconds as a `Double`. Memory caches use a monotonic clock; caches whose
 /// entries outlive the process use wall-clock seconds since 1970 so that other
-/// processes agree on expiry.
+/// processes agree on expiry. TTLs given as `Duration` are converted with the correctly
+/// rounded ``Swift/Duration/cacheSeconds``, and an entry is expired once
+/// `now() >= storedAt + ttl`.
+///
+/// Expiry order is defined only for a clock that never goes back. A cache given one that
+/// does (a wall clock being set back, a `ManualCacheClock` moved backwards) judges each
+/// entry by the readings it gets — an entry may read as live again — but stays within
+/// its bounds and never traps.
 public protocol CacheClock: Sendable {
     /// The current time in seconds.
     func now() -> Double
@@ -39,32 +46,40 @@ public struct WallCacheClock: CacheClock {
 }
 
 /// A clock that moves only when told to. Thread-safe.
+///
+/// The time is kept as an exact `Duration` since 0, so advancing by `Duration`s never
+/// drifts: three `advance(by: .milliseconds(100))` read exactly as `now() == 0.3`, the
+/// `Double` nearest 0.3 s (``Swift/Duration/cacheSeconds`` rounds correctly). A `Double`
+/// given to ``init(start:)``, ``set(_:)`` or ``advance(by:)-(Double)`` is converted with
+/// ``Swift/Duration/cacheSeconds(_:)`` (nearest attosecond; NaN reads as 0, infinities and
+/// values beyond ±9.2e18 s clamp to the `Duration` range), so `set(x); now()` returns `x`
+/// for every finite `x` with `|x| >= 1/128` in that range.
+///
+/// It may be moved backwards, to test clock skew. The caches that take a clock define
+/// expiry order only for a clock that never goes back; with one that does they stay
+/// within their bounds and never crash, but which entries count as expired follows the
+/// readings they get.
 public final class ManualCacheClock: CacheClock {
-    private let current: Mutex<Double>
+    private let current: Mutex<Duration>
 
-    public init(start: Double = 0) { current = Mutex(start) }
+    public init(start: Double = 0) { current = Mutex(.cacheSeconds(start)) }
 
-    public func now() -> Double { current.withLock { $0 } }
+    public func now() -> Double { current.withLock { $0 }.cacheSeconds }
+
+    /// The current time as an exact `Duration` since 0.
+    public func nowDuration() -> Duration { current.withLock { $0 } }
 
     /// Moves time forward (or backward, to test clock skew).
-    public func advance(by seconds: Double) { current.withLock { $0 += seconds } }
+    public func advance(by seconds: Double) { advance(by: .cacheSeconds(seconds)) }
 
-    public func advance(by duration: Duration) { advance(by: duration.cacheSeconds) }
-
-    public func set(_ seconds: Double) { current.withLock { $0 = seconds } }
-}
-
-extension Duration {
-    /// The duration in seconds as a `Double`.
-    @inlinable
-    public var cacheSeconds: Double {
-        let (s, atto) = components
-        return Double(s) + Double(atto) * 1e-18
+    /// Moves time forward (or backward) by exactly `duration`; saturates at the `Duration` range.
+    public func advance(by duration: Duration) {
+        current.withLock { $0 = $0.cacheSaturatingAdd(duration) }
     }
 
-    /// A duration from seconds.
-    @inlinable
-    public static func cacheSeconds(_ value: Double) -> Duration {
-        .nanoseconds(Int64((value * 1e9).rounded()))
-    }
+    public func set(_ seconds: Double) { current.withLock { $0 = .cacheSeconds(seconds) } }
+
+    /// Sets the time to exactly `time` since 0.
+    public func set(_ time: Duration) { current.withLock { $0 = time } }
 }
+

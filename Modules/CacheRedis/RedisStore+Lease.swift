@@ -97,7 +97,8 @@ extension RedisStore: ExclusiveLoadingStore {
             read = true
 
             let token = RedisStore.leaseToken()
-            let ms = Array(String(max(1, Int(lease.leaseDuration.cacheSeconds * 1_000))).utf8)
+            // Rounded up like entry TTLs: a lease never lapses before `leaseDuration`.
+            let ms = Array(String(max(1, lease.leaseDuration.cacheMillisecondsRoundedUp)).utf8)
             let acquired: Bool
             do {
                 let reply = try await client.send([Array("SET".utf8), leaseKey, token, Array("NX".utf8), Array("PX".utf8), ms])

@@ -87,7 +87,9 @@ public final class RedisStore<Value: Sendable>: AsyncCacheStore, NamespaceCleari
 
     static func setCommand(_ key: [UInt8], _ value: [UInt8], ttl: Duration?) -> [[UInt8]] {
         guard let ttl else { return [Array("SET".utf8), key, value] }
-        let ms = max(1, Int((ttl.cacheSeconds * 1_000).rounded(.up)))
+        // Whole milliseconds rounded up from the exact duration, so a key never expires
+        // before its TTL (`.milliseconds(300)` is PX 300, `.microseconds(300_001)` PX 301).
+        let ms = max(1, ttl.cacheMillisecondsRoundedUp)
         return [Array("SET".utf8), key, value, Array("PX".utf8), Array(String(ms).utf8)]
     }
 

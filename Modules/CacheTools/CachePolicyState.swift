@@ -50,10 +50,13 @@ public protocol CachePolicyState<Key, Value>: ~Copyable {
     mutating func _get(_ key: Key, now: Double, _ removed: inout PolicyRemovals<Key, Value>) -> Value?
     func _contains(_ key: Key, now: Double) -> Bool
     func _peek(_ key: Key, now: Double) -> Value?
-    /// Stores `value`; `weight` has been checked to be in `0 ... maxSize`.
-    mutating func _set(
-        _ key: Key, _ value: Value, weight: Int, now: Double, expires: Double,
-        _ removed: inout PolicyRemovals<Key, Value>)
+    /// Runs under the lock before every store, whether or not the item's weight is
+    /// acceptable (cachetools' `__setitem__` expires before `Cache.__setitem__` weighs):
+    /// an expiring policy removes its expired entries and settles `expires`. Returns false
+    /// when the store is already complete (TLRU: the value expired on arrival, so the key's
+    /// entry was removed instead).
+    mutating func _prepareStore(
+        _ key: Key, now: Double, expires: inout Double, _ removed: inout PolicyRemovals<Key, Value>) -> Bool
     mutating func _remove(_ key: Key, now: Double, _ removed: inout PolicyRemovals<Key, Value>) -> Value?
 }
 
@@ -76,7 +79,7 @@ extension CachePolicyState where Self: ~Copyable {
             return nil
         }
         if Self._readsClock && !isLive(s, now) {
-            removeSlot(s, .expired, &removed)
+            // cachetools: an expired entry is a miss but stays for `expire()` to return.
             _counters.misses &+= 1
             return nil
         }
@@ -98,12 +101,9 @@ extension CachePolicyState where Self: ~Copyable {
     }
 
     @inlinable
-    public mutating func _set(
-        _ key: Key, _ value: Value, weight: Int, now: Double, expires: Double,
-        _ removed: inout PolicyRemovals<Key, Value>
-    ) {
-        store(key, value, weight: weight, expires: expires, &removed)
-    }
+    public mutating func _prepareStore(
+        _ key: Key, now: Double, expires: inout Double, _ removed: inout PolicyRemovals<Key, Value>
+    ) -> Bool { true }
 
     @inlinable
     public mutating func _remove(_ key: Key, now: Double, _ removed: inout PolicyRemovals<Key, Value>) -> Value? {

@@ -2,8 +2,10 @@ import CacheCore
 
 /// A ``CachePolicyState`` whose entries expire (``TTLPolicyState``, ``TLRUPolicyState``):
 /// every slot has an expiry time in the table's `expiry` buffer, and an entry is live
-/// while `now < expiry`. Expired entries are misses and leave with cause `.expired`
-/// (``CachePolicyState``'s lookups check expiry for these states).
+/// while `now < expiry`. Expired entries are misses; they leave (cause `.expired`) only
+/// when the policy expires — before a store, in `expire()`, `count`, `keys`,
+/// `currentSize` and `stats` — as in cachetools (``CachePolicyState``'s lookups check
+/// expiry for these states).
 public protocol ExpiringCachePolicyState<Key, Value>: CachePolicyState, ~Copyable {}
 
 extension ExpiringCachePolicyState where Self: ~Copyable {
@@ -12,16 +14,13 @@ extension ExpiringCachePolicyState where Self: ~Copyable {
     @inlinable
     var expiry: UnsafeMutablePointer<Double> { _table.expiry.unsafelyUnwrapped }
 
-    /// Removes `key`: its value with cause `.explicit` when live; when already expired it
-    /// leaves with cause `.expired` and the result is nil.
+    /// Removes `key` and returns its value (cause `.explicit`) when live. As cachetools'
+    /// `pop`, an expired entry is left alone (``PolicyCache/expire()`` returns it) and the
+    /// result is nil.
     @inlinable
     public mutating func _remove(_ key: Key, now: Double, _ removed: inout PolicyRemovals<Key, Value>) -> Value? {
         let s = _table.find(key)
-        if s < 0 { return nil }
-        if !isLive(s, now) {
-            removeSlot(s, .expired, &removed)
-            return nil
-        }
+        if s < 0 || !isLive(s, now) { return nil }
         return removeSlot(s, .explicit, &removed)
     }
 }

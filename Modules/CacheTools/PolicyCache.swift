@@ -7,7 +7,8 @@ import Synchronization
 ///
 /// `maxSize` counts weight: 1 per entry unless a `weigher` is given. An item heavier than
 /// `maxSize` is not stored: ``setValue(_:forKey:)`` throws `CacheStoreError(.itemTooLarge)`
-/// and the subscript setter drops it silently (counted in `stats.storeFailures`).
+/// and keeps the key's previous value; the subscript setter drops the item silently and
+/// removes the key's previous value (cause `.replaced`). Both count `stats.storeFailures`.
 /// `maxSize` 0 is allowed and stores nothing.
 ///
 /// Thread-safe: all state is behind one `Mutex`. The clock is read and the weigher (and
@@ -63,8 +64,8 @@ where State.Key == Key, State.Value == Value {
     }
 
     /// The value for `key`, updating the policy's order as a hit does (see the cache's own
-    /// documentation); counts a hit or a miss. An expired entry is removed (cause
-    /// `.expired`) and counts as a miss.
+    /// documentation); counts a hit or a miss. An expired entry is a miss and, as in
+    /// cachetools, stays until the cache expires (``expire()`` returns it).
     /// - Complexity: O(1).
     @inlinable
     public func value(forKey key: Key) -> Value? {
@@ -81,18 +82,53 @@ where State.Key == Key, State.Value == Value {
     /// Stores `value` for `key` (an expiring cache removes expired entries first), evicting
     /// the policy's victims as needed.
     /// - Throws: `CacheStoreError(.itemTooLarge)` when the item alone weighs more than
-    ///   ``maxSize`` (nothing changes, an existing value stays), `.unsupported` for a negative weight.
+    ///   ``maxSize``, `.unsupported` for a negative weight. A refused item changes nothing
+    ///   but what expiry removes first: the key's previous value, if any, stays, and the
+    ///   error's detail says so ("the previous value remains").
     /// - Complexity: O(1) amortized, plus O(k) for k removals.
     @inlinable
     public func setValue(_ value: Value, forKey key: Key) throws(CacheStoreError) {
+        if let refusal = store(value, forKey: key, removingOldOnRefusal: false) { throw refusal }
+    }
+
+    /// The one store path: weighs the item and runs the time-to-use function outside the
+    /// lock, then, under it, lets the policy expire (cachetools expires before it weighs)
+    /// and stores. A refused item goes to ``refuse(_:forKey:_:removingOld:)``.
+    @inlinable
+    func store(_ value: Value, forKey key: Key, removingOldOnRefusal: Bool) -> CacheStoreError? {
         let weight: Int
         do { weight = try weighItem(key, value, weigher: weigher, maxSize: maxSize) } catch {
-            state.withLock { $0._counters.storeFailures &+= 1 }
-            throw error
+            return refuse(value, forKey: key, error, removingOld: removingOldOnRefusal)
         }
         let now = self.now
-        let expires = State._expiry(forKey: key, value: value, now: now, settings: settings)
-        withLockDelivering { $0._set(key, value, weight: weight, now: now, expires: expires, &$1) }
+        var expires = State._expiry(forKey: key, value: value, now: now, settings: settings)
+        withLockDelivering { s, r in
+            if s._prepareStore(key, now: now, expires: &expires, &r) {
+                s.store(key, value, weight: weight, expires: expires, &r)
+            }
+        }
+        return nil
+    }
+
+    /// A refused store: the policy still expires first (and TLRU's expired-on-arrival
+    /// removal wins, with no refusal, as in cachetools); then the refusal is counted and
+    /// the key's previous value kept — the error says so — or, when `removingOld` (the
+    /// subscript setter, whose caller is never told), removed with cause `.replaced`.
+    @usableFromInline
+    func refuse(_ value: Value, forKey key: Key, _ refusal: CacheStoreError, removingOld: Bool) -> CacheStoreError? {
+        let now = self.now
+        var expires = State._expiry(forKey: key, value: value, now: now, settings: settings)
+        return withLockDelivering { s, r -> CacheStoreError? in
+            if !s._prepareStore(key, now: now, expires: &expires, &r) { return nil }
+            s._counters.storeFailures &+= 1
+            let old = s._table.find(key)
+            if old < 0 { return refusal }
+            if removingOld {
+                s.removeSlot(old, .replaced, &r)
+                return refusal
+            }
+            return CacheStoreError(refusal.kind, key: refusal.key, detail: refusal.detail + "; the previous value remains")
+        }
     }
 
     /// `CacheStore` entry point; a non-nil `ttl` throws `.unsupported` (no per-entry TTL).
@@ -103,19 +139,23 @@ where State.Key == Key, State.Value == Value {
         try setValue(value, forKey: key)
     }
 
-    /// Get is ``value(forKey:)``; set stores, and **silently drops** an item heavier than
-    /// ``maxSize``; setting `nil` removes the key.
+    /// Get is ``value(forKey:)``; set stores, and **silently drops** an item it refuses
+    /// (heavier than ``maxSize``, or a negative weight; counted in `stats.storeFailures`)
+    /// *and removes the key's previous value* (cause `.replaced`), so a read never returns
+    /// the value the assignment meant to replace. (cachetools raises `ValueError` and keeps
+    /// it; use ``setValue(_:forKey:)`` to be told and keep it.) Setting `nil` removes the key.
     /// - Complexity: O(1).
     @inlinable
     public subscript(key: Key) -> Value? {
         get { value(forKey: key) }
         set {
-            if let newValue { try? setValue(newValue, forKey: key) } else { removeValue(forKey: key) }
+            if let newValue { _ = store(newValue, forKey: key, removingOldOnRefusal: true) } else { removeValue(forKey: key) }
         }
     }
 
-    /// Removes and returns the (live) value for `key` (cause `.explicit`); an expired entry
-    /// is removed with cause `.expired` and nil is returned.
+    /// Removes and returns the (live) value for `key` (cause `.explicit`). For an expired
+    /// entry nil is returned and, as cachetools' `pop`, the entry stays until the cache
+    /// expires (``expire()`` returns it).
     /// - Complexity: O(1).
     @inlinable @discardableResult
     public func removeValue(forKey key: Key) -> Value? {

@@ -11,7 +11,10 @@ import CacheCore
 ///
 /// `maxSize` counts weight: 1 per entry unless a `weigher` is given. An item heavier than
 /// `maxSize` is not stored: ``setValue(_:forKey:)`` throws `CacheStoreError(.itemTooLarge)`
-/// and the subscript setter drops it silently (counted in `stats.storeFailures`).
+/// and keeps the key's previous value; the subscript setter, which cannot throw, drops it
+/// silently and removes the key's previous value (cause `.replaced`; cachetools raises
+/// `ValueError` and keeps it), so no read returns the value the assignment meant to
+/// replace. Both count `stats.storeFailures`.
 /// `maxSize` 0 is allowed and stores nothing.
 ///
 /// Thread-safe: all state is behind one `Mutex`. The weigher runs before the lock is taken

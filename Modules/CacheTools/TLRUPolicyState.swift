@@ -138,20 +138,18 @@ public struct TLRUPolicyState<Key: Hashable, Value>: ExpiringCachePolicyState, ~
     }
 
     /// cachetools `TLRUCache.__setitem__`: `expires` was computed by the time-to-use function
-    /// at `now`. A value already expired on arrival is not stored and removes the key's
-    /// current entry (cause `.replaced`).
+    /// at `now`. Expires first; a value already expired on arrival is not stored and removes
+    /// the key's current entry (cause `.replaced`) — before the item's weight is looked at,
+    /// so this happens (and nothing is refused) even when the item is too large.
     @inlinable
-    public mutating func _set(
-        _ key: Key, _ value: Value, weight: Int, now: Double, expires: Double,
-        _ removed: inout PolicyRemovals<Key, Value>
-    ) {
+    public mutating func _prepareStore(
+        _ key: Key, now: Double, expires: inout Double, _ removed: inout PolicyRemovals<Key, Value>
+    ) -> Bool {
         _expire(now, &removed)
-        if !(now < expires) {
-            let s = _table.find(key)
-            if s >= 0 { removeSlot(s, .replaced, &removed) }
-            return
-        }
-        store(key, value, weight: weight, expires: expires, &removed)
+        if now < expires { return true }
+        let s = _table.find(key)
+        if s >= 0 { removeSlot(s, .replaced, &removed) }
+        return false
     }
 
     public mutating func _takeAllSlots() -> [Int32] {

@@ -62,12 +62,12 @@ public struct TTLPolicyState<Key: Hashable, Value>: ExpiringCachePolicyState, ~C
 
     /// cachetools `TTLCache.__setitem__`: expires first, then stores for `ttl` from `now`.
     @inlinable
-    public mutating func _set(
-        _ key: Key, _ value: Value, weight: Int, now: Double, expires: Double,
-        _ removed: inout PolicyRemovals<Key, Value>
-    ) {
+    public mutating func _prepareStore(
+        _ key: Key, now: Double, expires: inout Double, _ removed: inout PolicyRemovals<Key, Value>
+    ) -> Bool {
         _expire(now, &removed)
-        store(key, value, weight: weight, expires: now + ttl, &removed)
+        expires = now + ttl
+        return true
     }
 
     public mutating func _takeAllSlots() -> [Int32] {
