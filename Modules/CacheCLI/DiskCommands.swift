@@ -5,14 +5,18 @@ import CacheJoblib
 import Foundation
 
 /// Opens the disk cache (plain or sharded) in an existing directory, refusing to create one.
+/// Opened unbounded (`sizeLimit: nil`): inspecting or clearing a user's cache never trims it
+/// to the library's default limit.
 enum DiskCacheOpener {
+    static let options = DiskCacheOptions(sizeLimit: nil)
+
     static func open(_ directory: String) throws -> [DiskCache] {
         let shards = FanoutDiskCache.existingShardCount(in: directory)
-        if shards > 0 { return try FanoutDiskCache(directory: directory, shardCount: shards).shards }
+        if shards > 0 { return try FanoutDiskCache(directory: directory, shardCount: shards, options: options).shards }
         guard FileManager.default.fileExists(atPath: directory + "/cache.db") else {
             throw ValidationError("\(directory) is neither a disk cache (no cache.db, no shard-000/) nor an array cache (it is not an array cache directory: no index.sqlite)")
         }
-        return [try DiskCache(directory: directory)]
+        return [try DiskCache(directory: directory, options: options)]
     }
 
     static func json<T: Encodable>(_ value: T) -> String {
