@@ -124,6 +124,12 @@ public enum NumPyFile {
         guard let mapping = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), mapping != MAP_FAILED else {
             throw PosixFile.ioError("mmap", path)
         }
+        return try adoptMapping(mapping, size: size, path: path)
+    }
+
+    /// Parses a whole `.npy` file mapped at `mapping` (`size` bytes) and returns an array
+    /// that owns the mapping. Unmaps it when it throws.
+    static func adoptMapping(_ mapping: UnsafeMutableRawPointer, size: Int, path: String) throws -> AnyShapedArray {
         var keep = false
         defer { if !keep { munmap(mapping, size) } }
         let bytes = UnsafeRawBufferPointer(start: mapping, count: size)
