@@ -159,3 +159,40 @@ struct JoblibCrashWriterCommand: ParsableCommand {
         }
     }
 }
+
+/// A reader for the integrity tests and `bench arrays`: looks up one memoized result
+/// (`name`, `version`, one `Int` argument) in DIR as a new process would, and prints
+/// `hit ms=<lookup ms> sum=<sum of the elements>` or `miss decodeFailures=<n>`.
+struct JoblibProbeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "joblib-probe", abstract: "Test helper: look up one memoized array result in a new process.",
+        shouldDisplay: false)
+
+    @Argument var directory: String
+    @Option var name: String
+    @Option var version: String?
+    @Option var argument: Int
+    @Option(help: "mmap or copy.") var mode = "mmap"
+
+    struct Miss: Error {}
+
+    func run() throws {
+        let loadMode: ArrayLoadMode
+        switch mode {
+        case "mmap": loadMode = .memoryMapped
+        case "copy": loadMode = .copy
+        default: throw ValidationError("--mode must be mmap or copy, not \(mode)")
+        }
+        let memory = try ArrayMemory(directory: directory, options: ArrayCacheOptions(loadMode: loadMode, bytesLimit: nil))
+        let function = try memory.cached(name: name, version: version) { (_: Int) -> ShapedArray<Double> in throw Miss() }
+        let start = DispatchTime.now().uptimeNanoseconds
+        do {
+            let value = try function(argument)
+            let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+            let sum = value.withUnsafeBufferPointer { $0.reduce(0, +) }
+            print("hit ms=\(elapsed) sum=\(sum)")
+        } catch is Miss {
+            print("miss decodeFailures=\(memory.cache.stats.decodeFailures)")
+        }
+    }
+}

@@ -55,9 +55,13 @@ final class ArrayCacheIndex {
             try connection.transaction(.immediate) {
                 // Re-read inside the write lock: another process may have migrated meanwhile.
                 guard try connection.scalarText("SELECT value FROM cache_meta WHERE name = 'schema'") == "1" else { return }
+                for column in ["file_identity TEXT", "checksum BLOB"] {
+                    let name = column.prefix { $0 != " " }
+                    if try connection.scalarText("SELECT count(*) FROM pragma_table_info('entries') WHERE name = '\(name)'") == "0" {
+                        try connection.execute("ALTER TABLE entries ADD COLUMN \(column)")
+                    }
+                }
                 try connection.execute("""
-                    ALTER TABLE entries ADD COLUMN file_identity TEXT;
-                    ALTER TABLE entries ADD COLUMN checksum BLOB;
                     UPDATE cache_meta SET value = '\(Self.schemaVersion)' WHERE name = 'schema';
                     """)
             }
