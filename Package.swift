@@ -87,6 +87,7 @@ let package = Package(
             dependencies: [
                 "CacheRedis", "CacheRESP", "CacheAsync", "CacheCore", "CacheTestKit", "CacheRedisProbe",
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/CacheRedisTests"
         ),
