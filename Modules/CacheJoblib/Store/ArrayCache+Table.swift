@@ -76,15 +76,7 @@ extension ArrayCache {
     /// The table stored under `key`, or nil (a miss). Columns load per the load mode.
     public func table(forKey key: CacheKey) throws -> ArrayTable? {
         try lookup(key, count: true) { entry, path in
-            guard entry.kind == .table, let list = entry.columns else { throw mismatch(entry, "is not a table") }
-            var listed: [(name: String, file: String, dtype: Substring)] = []
-            for item in list.isEmpty ? [] : list.split(separator: ",", omittingEmptySubsequences: false) {
-                guard let eq = item.firstIndex(of: "="), let colon = item.lastIndex(of: ":"), eq < colon,
-                      let name = Self.unescape(item[..<eq]), let file = Self.unescape(item[item.index(after: eq)..<colon]),
-                      !file.contains("/")
-                else { throw mismatch(entry, "has a malformed column list") }
-                listed.append((name, file, item[item.index(after: colon)...]))
-            }
+            let listed = try Self.tableColumns(entry)
             // Read every column, verify them together (one checksum over the files in order), then adopt.
             var raws: [RawArrayFile] = []
             do {
