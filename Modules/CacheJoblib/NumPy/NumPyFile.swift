@@ -8,8 +8,10 @@ import Darwin
 /// How an array file is brought into memory.
 public enum ArrayLoadMode: Sendable, Hashable {
     /// A read-only memory map: a load costs an open and an mmap, pages are read on touch.
-    /// Truncating the file from outside while it is mapped faults the process (SIGBUS):
-    /// use ``copy`` for directories others may tamper with.
+    /// Truncating the file from outside while it is mapped faults the process (SIGBUS),
+    /// and bytes rewritten in place while mapped show through the map: use ``copy`` for
+    /// directories others may tamper with. (``ArrayCache`` refuses, at load time, a
+    /// mapped file that is not the one it stored; see its Integrity paragraph.)
     case memoryMapped
     /// The file is read into owned memory.
     case copy

@@ -26,9 +26,11 @@ public enum ArrayCompression: Sendable, Hashable, CustomStringConvertible {
 /// How an ``ArrayCache`` stores and loads. Checked when the cache is made: invalid
 /// settings throw `CacheConfigurationError` from ``ArrayCache/init(directory:options:)``.
 public struct ArrayCacheOptions: Sendable {
-    /// How hits are loaded: memory-mapped from 1 MiB up by default. Use `.copy` for a
-    /// directory other processes may tamper with (a mapped file truncated from outside
-    /// faults the process on access).
+    /// How hits are loaded: memory-mapped from 1 MiB up by default. A copied hit hashes
+    /// the whole file against its stored checksum; a mapped hit refuses a file whose
+    /// identity changed and hashes each file once per process (see ``ArrayCache``).
+    /// Use `.copy` for a directory other processes may tamper with (a mapped file
+    /// truncated from outside faults the process on access).
     public var loadMode: ArrayLoadMode
     /// Compression of newly written files (every file records its own, so a reader never guesses).
     public var compression: ArrayCompression
