@@ -473,7 +473,12 @@ public final class ArrayCache: Sendable {
         }
         if let replaced { removeFile(replaced) }
         if options.bytesLimit != nil || options.itemsLimit != nil {
-            try reduceSize(bytesLimit: options.bytesLimit, itemsLimit: options.itemsLimit, ageLimit: nil)
+            // One aggregate query decides; the eviction scan runs only when a limit is exceeded
+            // (every cache has a bytes limit by default, so this is on every write's path).
+            let totals = try state.withLock { try $0.index.totals() }
+            if (options.bytesLimit.map { totals.bytes > $0 } ?? false) || (options.itemsLimit.map { totals.count > $0 } ?? false) {
+                try reduceSize(bytesLimit: options.bytesLimit, itemsLimit: options.itemsLimit, ageLimit: nil)
+            }
         }
     }
 
