@@ -87,6 +87,7 @@ let package = Package(
             dependencies: [
                 "CacheRedis", "CacheRESP", "CacheAsync", "CacheCore", "CacheTestKit", "CacheRedisProbe",
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/CacheRedisTests"
         ),
@@ -98,7 +99,9 @@ let package = Package(
             path: "Plugins/CacheCommand"
         ),
         .testTarget(name: "CacheCoreTests", dependencies: ["CacheCore", "CacheTestKit", "cachectl"], path: "Tests/CacheCoreTests"),
-        .testTarget(name: "CacheCLITests", dependencies: ["cachectl", "CacheTools", "CacheTestKit"], path: "Tests/CacheCLITests"),
+        .testTarget(
+            name: "CacheCLITests", dependencies: ["cachectl", "CacheTools", "CacheTestKit", "CacheDisk", "CacheJoblib"],
+            path: "Tests/CacheCLITests"),
         .testTarget(name: "CacheToolsTests", dependencies: ["CacheTools", "CacheTestKit"], path: "Tests/CacheToolsTests"),
         .testTarget(name: "CacheSQLiteTests", dependencies: ["CacheSQLite", "CCacheSQLite"], path: "Tests/CacheSQLiteTests"),
         .testTarget(

@@ -88,8 +88,9 @@ public final class AsyncCache<Store: AsyncCacheStore, Value: Sendable>: Sendable
     @usableFromInline
     func noteReadFailure(_ key: Key, _ error: any Error) {
         extra.withLock { $0.storeReadFailures += 1 }
-        options.logger.warning(
-            "cache read failed; treating it as a miss",
+        // A failure its store already reported (one warning per Redis outage) is logged at debug.
+        options.logger.log(
+            level: cacheFailureLogLevel(error), "cache read failed; treating it as a miss",
             metadata: ["cache": "\(name)", "key": "\(cacheDescribeKey(key))", "error": "\(error)"])
     }
 
@@ -273,8 +274,8 @@ public final class AsyncCache<Store: AsyncCacheStore, Value: Sendable>: Sendable
             } catch {
                 counters.withLock { $0.storeFailures += 1 }
                 let described = cacheDescribeKey(key)
-                options.logger.warning(
-                    "could not store a loaded value; returning it uncached",
+                options.logger.log(
+                    level: cacheFailureLogLevel(error), "could not store a loaded value; returning it uncached",
                     metadata: ["cache": "\(name)", "key": "\(described)", "error": "\(error)"])
                 options.onStoreFailure?(error, described)
             }

@@ -9,6 +9,6 @@ struct Cachectl: ParsableCommand {
             DemoCommand.self, ReplayCommand.self, BenchCommand.self, KeyCommand.self, ExplainCommand.self,
             // stats and clear serve disk and array caches alike (they dispatch by directory kind).
             DiskStatsCommand.self, DiskClearCommand.self, DiskCheckCommand.self,
-            JoblibCrashWriterCommand.self, DiskWorkerCommand.self, AutoMemoizeWorkerCommand.self,
+            JoblibCrashWriterCommand.self, JoblibProbeCommand.self, DiskWorkerCommand.self, AutoMemoizeWorkerCommand.self,
         ])
 }

@@ -5,14 +5,18 @@ import CacheJoblib
 import Foundation
 
 /// Opens the disk cache (plain or sharded) in an existing directory, refusing to create one.
+/// Opened unbounded (`sizeLimit: nil`): inspecting or clearing a user's cache never trims it
+/// to the library's default limit.
 enum DiskCacheOpener {
+    static let options = DiskCacheOptions(sizeLimit: nil)
+
     static func open(_ directory: String) throws -> [DiskCache] {
         let shards = FanoutDiskCache.existingShardCount(in: directory)
-        if shards > 0 { return try FanoutDiskCache(directory: directory, shardCount: shards).shards }
+        if shards > 0 { return try FanoutDiskCache(directory: directory, shardCount: shards, options: options).shards }
         guard FileManager.default.fileExists(atPath: directory + "/cache.db") else {
-            throw ValidationError("\(directory) is neither a disk cache (no cache.db, no shard-000/) nor an array cache (it is not an array cache directory: no index.sqlite)")
+            throw ValidationError("\(directory) holds no disk cache (no cache.db, no shard-000/)")
         }
-        return [try DiskCache(directory: directory)]
+        return [try DiskCache(directory: directory, options: options)]
     }
 
     static func json<T: Encodable>(_ value: T) -> String {
@@ -22,42 +26,68 @@ enum DiskCacheOpener {
     }
 }
 
-/// `cachectl stats DIR [--json]`: a disk cache (CacheDisk, plain or sharded) or an array
-/// cache (CacheJoblib), told apart by what the directory holds.
-struct DiskStatsCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "stats", abstract: "What a cache directory holds: disk caches (entries, bytes, files) and array caches.")
+/// Which caches a directory holds: a disk cache (CacheDisk: `cache.db`, or shards
+/// `shard-000/…`), an array cache (CacheJoblib: `index.sqlite`), both side by side, or
+/// neither — then `stats`, `check` and `clear` exit with status 64 and say so.
+struct CacheDirectoryKinds {
+    var disk: Bool
+    var array: Bool
 
-    @Argument(help: "The cache directory.") var directory: String
-    @Flag(help: "JSON (disk caches: one object per shard, one per line).") var json = false
-
-    func run() throws {
-        if ArrayCache.isArrayCacheDirectory(directory) {
-            print(try JoblibCLI.stats(directory, json: json))
-            return
+    static func of(_ directory: String) throws -> CacheDirectoryKinds {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) else {
+            throw ValidationError("\(directory) does not exist")
         }
-        for cache in try DiskCacheOpener.open(directory) {
-            let summary = try cache.summary()
-            if json {
-                print(DiskCacheOpener.json(summary))
-            } else {
-                print("""
-                    \(summary.directory)
-                      schema version   \(summary.schemaVersion)
-                      entries          \(summary.entries) (\(summary.fileEntries) in value files, \(summary.entriesWithExpiry) with expiry, \(summary.tags) tags)
-                      key+value bytes  \(summary.bytes)
-                      value-file bytes \(summary.fileBytes)
-                      database bytes   \(summary.databaseBytes)
-                    """)
-            }
+        guard isDirectory.boolValue else { throw ValidationError("\(directory) is not a directory") }
+        let kinds = CacheDirectoryKinds(
+            disk: FanoutDiskCache.existingShardCount(in: directory) > 0 || FileManager.default.fileExists(atPath: directory + "/cache.db"),
+            array: ArrayCache.isArrayCacheDirectory(directory))
+        guard kinds.disk || kinds.array else {
+            throw ValidationError("\(directory) holds no cache: neither a disk cache (cache.db or shard-000/) nor an array cache (index.sqlite of format swift-cache.joblib)")
         }
+        return kinds
     }
 }
 
-/// `cachectl clear DIR [--tag T]` for disk caches; array caches take `--function` and limits.
+/// `cachectl stats DIR [--json]`: every cache the directory holds — a disk cache
+/// (CacheDisk, plain or sharded), an array cache (CacheJoblib), or both.
+struct DiskStatsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stats",
+        abstract: "What a cache directory holds: its disk cache (entries, bytes, files), its array cache (entries, bytes, hits per function), or both.")
+
+    @Argument(help: "The cache directory.") var directory: String
+    @Flag(help: "JSON: one object per line (disk caches: one per shard; array caches: one).") var json = false
+
+    func run() throws {
+        let kinds = try CacheDirectoryKinds.of(directory)
+        if kinds.disk {
+            for cache in try DiskCacheOpener.open(directory) {
+                let summary = try cache.summary()
+                if json {
+                    print(DiskCacheOpener.json(summary))
+                } else {
+                    print("""
+                        disk cache \(summary.directory)
+                          schema version   \(summary.schemaVersion)
+                          entries          \(summary.entries) (\(summary.fileEntries) in value files, \(summary.entriesWithExpiry) with expiry, \(summary.tags) tags)
+                          key+value bytes  \(summary.bytes)
+                          value-file bytes \(summary.fileBytes)
+                          database bytes   \(summary.databaseBytes)
+                        """)
+                }
+            }
+        }
+        if kinds.array { print(try JoblibCLI.stats(directory, json: json)) }
+    }
+}
+
+/// `cachectl clear DIR`: empties every cache the directory holds; `--tag` narrows it to the
+/// disk cache's tagged entries, `--function` and the limits to the array cache.
 struct DiskClearCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "clear", abstract: "Remove entries: a disk cache's (all, or --tag), an array cache's (all, --function, or down to limits).")
+        commandName: "clear",
+        abstract: "Remove entries: of every cache in the directory, a disk cache's --tag, or an array cache's --function or down to limits.")
 
     @Argument(help: "The cache directory.") var directory: String
     @Option(help: "Disk caches: remove only the entries with this tag.") var tag: String?
@@ -67,48 +97,64 @@ struct DiskClearCommand: ParsableCommand {
     @Option(help: "Array caches: remove entries not accessed for this many seconds.") var ageLimit: Double?
 
     func run() throws {
-        if ArrayCache.isArrayCacheDirectory(directory) {
-            guard tag == nil else { throw ValidationError("--tag applies to disk caches; \(directory) is an array cache") }
-            print(try JoblibCLI.clear(directory, function: function, bytesLimit: bytesLimit, itemsLimit: itemsLimit, ageLimit: ageLimit))
-            return
+        let kinds = try CacheDirectoryKinds.of(directory)
+        let arrayOptions = function != nil || bytesLimit != nil || itemsLimit != nil || ageLimit != nil
+        if tag != nil && arrayOptions {
+            throw ValidationError("--tag applies to disk caches, --function and the limits to array caches: give one kind")
         }
-        guard function == nil, bytesLimit == nil, itemsLimit == nil, ageLimit == nil else {
-            throw ValidationError("--function and the limits apply to array caches; \(directory) is a disk cache")
+        if tag != nil && !kinds.disk { throw ValidationError("--tag applies to disk caches; \(directory) holds only an array cache") }
+        if arrayOptions && !kinds.array {
+            throw ValidationError("--function and the limits apply to array caches; \(directory) holds only a disk cache")
         }
-        var removed = 0
-        for cache in try DiskCacheOpener.open(directory) {
-            removed += try tag.map { try cache.evict(tag: $0) } ?? cache.clear()
+        if kinds.disk && !arrayOptions {
+            var removed = 0
+            for cache in try DiskCacheOpener.open(directory) {
+                removed += try tag.map { try cache.evict(tag: $0) } ?? cache.clear()
+            }
+            print("disk cache: removed \(removed) entries")
         }
-        print("removed \(removed) entries")
+        if kinds.array && tag == nil {
+            print("array cache: " + (try JoblibCLI.clear(directory, function: function, bytesLimit: bytesLimit, itemsLimit: itemsLimit, ageLimit: ageLimit)))
+        }
     }
 }
 
-/// `cachectl check DIR [--repair] [--json]`: exit status 1 when problems are found.
+/// `cachectl check DIR [--repair] [--json]`: every cache the directory holds; exit status 1
+/// when problems are found (and not repaired).
 struct DiskCheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "check", abstract: "Verify a disk cache: SQLite integrity, every value file's length and checksum, totals, orphans.")
+        commandName: "check",
+        abstract: "Verify every cache in a directory: SQLite integrity, every value or array file against its checksum, totals, orphans.")
 
     @Argument(help: "The cache directory.") var directory: String
-    @Flag(help: "Remove damaged entries and old orphaned files, recompute the totals.") var repair = false
-    @Flag(help: "JSON output.") var json = false
+    @Flag(help: "Remove damaged entries and old orphaned files (disk caches: recompute the totals).") var repair = false
+    @Flag(help: "JSON output: one object per line.") var json = false
 
     func run() throws {
+        let kinds = try CacheDirectoryKinds.of(directory)
         var healthy = true
-        for cache in try DiskCacheOpener.open(directory) {
-            let report = try cache.check(repair: repair)
-            healthy = healthy && report.isHealthy
-            if json {
-                print(DiskCacheOpener.json(report))
-            } else {
-                print("\(cache.directory): \(report.isHealthy ? "ok" : "PROBLEMS")")
-                print("  integrity_check: \(report.integrity.joined(separator: "; "))")
-                print("  entries \(report.entries), value files verified \(report.filesVerified)")
-                if !report.damagedEntries.isEmpty { print("  damaged entries: \(report.damagedEntries.joined(separator: ", "))") }
-                if !report.orphanFiles.isEmpty { print("  orphaned files: \(report.orphanFiles.count)") }
-                if !report.temporaryFiles.isEmpty { print("  interrupted temporary files: \(report.temporaryFiles.count)") }
-                if !report.totalsConsistent { print("  totals row inconsistent with the entries") }
-                if repair { print("  repaired") }
+        if kinds.disk {
+            for cache in try DiskCacheOpener.open(directory) {
+                let report = try cache.check(repair: repair)
+                healthy = healthy && report.isHealthy
+                if json {
+                    print(DiskCacheOpener.json(report))
+                } else {
+                    print("disk cache \(cache.directory): \(report.isHealthy ? "ok" : "PROBLEMS")")
+                    print("  integrity_check: \(report.integrity.joined(separator: "; "))")
+                    print("  entries \(report.entries), value files verified \(report.filesVerified)")
+                    if !report.damagedEntries.isEmpty { print("  damaged entries: \(report.damagedEntries.joined(separator: ", "))") }
+                    if !report.orphanFiles.isEmpty { print("  orphaned files: \(report.orphanFiles.count)") }
+                    if !report.temporaryFiles.isEmpty { print("  interrupted temporary files: \(report.temporaryFiles.count)") }
+                    if !report.totalsConsistent { print("  totals row inconsistent with the entries") }
+                    if repair { print("  repaired") }
+                }
             }
+        }
+        if kinds.array {
+            let (text, arrayHealthy) = try JoblibCLI.check(directory, repair: repair, json: json)
+            print(text)
+            healthy = healthy && arrayHealthy
         }
         if !healthy && !repair { throw ExitCode(1) }
     }

@@ -3,59 +3,26 @@ import CacheCore
 import CacheJoblib
 import Foundation
 
-/// `cachectl stats DIR` for array cache directories (CacheJoblib).
-struct JoblibStatsCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "stats",
-        abstract: "Show what a cache directory holds (array caches: entries, bytes, hits per function).")
-
-    @Argument(help: "The cache directory.")
-    var directory: String
-
-    @Flag(help: "One JSON object.")
-    var json = false
-
-    func run() throws {
-        try JoblibCLI.requireArrayCache(directory)
-        print(try JoblibCLI.stats(directory, json: json))
-    }
-}
-
-/// `cachectl clear DIR` for array cache directories: everything, one function, or trimmed to limits.
-struct JoblibClearCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "clear",
-        abstract: "Remove entries from a cache directory (array caches: all, one function, or down to limits).")
-
-    @Argument(help: "The cache directory.")
-    var directory: String
-
-    @Option(help: "Remove only this function's results (every version).")
-    var function: String?
-
-    @Option(help: "Trim to at most this many bytes on disk (least recently accessed first).")
-    var bytesLimit: Int?
-
-    @Option(help: "Trim to at most this many entries.")
-    var itemsLimit: Int?
-
-    @Option(help: "Remove entries not accessed for this many seconds.")
-    var ageLimit: Double?
-
-    func run() throws {
-        try JoblibCLI.requireArrayCache(directory)
-        print(try JoblibCLI.clear(directory, function: function, bytesLimit: bytesLimit, itemsLimit: itemsLimit, ageLimit: ageLimit))
-    }
-}
-
-/// The array-cache side of `cachectl stats` / `clear`, callable from a command that also
-/// understands other cache directories: dispatch here when
-/// `ArrayCache.isArrayCacheDirectory(dir)` is true.
+/// The array-cache side of `cachectl stats` / `clear` / `check` (see ``CacheDirectoryKinds``).
+/// Caches are opened unbounded (`bytesLimit: nil`): inspecting never trims a user's cache.
 enum JoblibCLI {
-    static func requireArrayCache(_ directory: String) throws {
-        guard ArrayCache.isArrayCacheDirectory(directory) else {
-            throw ValidationError("\(directory) is not an array cache directory (no index.sqlite of format swift-cache.joblib)")
-        }
+    static func open(_ directory: String) throws -> ArrayCache {
+        try ArrayCache(directory: directory, options: ArrayCacheOptions(bytesLimit: nil))
+    }
+
+    /// `check [--repair]`: the report's lines (or one JSON object) and whether it is healthy.
+    static func check(_ directory: String, repair: Bool, json: Bool) throws -> (text: String, healthy: Bool) {
+        let report = try open(directory).check(repair: repair)
+        if json { return (DiskCacheOpener.json(report), report.isHealthy) }
+        var lines = ["array cache \(directory): \(report.isHealthy ? "ok" : "PROBLEMS")"]
+        lines.append("  integrity_check: \(report.integrity.joined(separator: "; "))")
+        lines.append("  entries \(report.entries), verified against their checksums \(report.verified)")
+        if !report.damagedEntries.isEmpty { lines.append("  damaged entries (missing or altered): \(report.damagedEntries.joined(separator: ", "))") }
+        if !report.unverifiableEntries.isEmpty { lines.append("  entries written before checksums: \(report.unverifiableEntries.count)") }
+        if !report.orphanFiles.isEmpty { lines.append("  orphaned files: \(report.orphanFiles.count)") }
+        if !report.temporaryFiles.isEmpty { lines.append("  interrupted temporary files: \(report.temporaryFiles.count)") }
+        if repair { lines.append("  repaired") }
+        return (lines.joined(separator: "\n"), report.isHealthy)
     }
 
     /// The report `stats` prints, as text or one JSON object.
@@ -65,7 +32,7 @@ enum JoblibCLI {
 
     /// Removes everything, one function's results (`function`), or trims to the limits; returns the lines to print.
     static func clear(_ directory: String, function: String?, bytesLimit: Int?, itemsLimit: Int?, ageLimit: Double?) throws -> String {
-        let cache = try ArrayCache(directory: directory)
+        let cache = try open(directory)
         let before = cache.stats
         var lines: [String] = []
         if let function {
@@ -103,7 +70,7 @@ struct JoblibDirectoryReport: Encodable {
     var functions: [Function]
 
     static func make(_ directory: String) throws -> JoblibDirectoryReport {
-        let entries = try ArrayCache(directory: directory).entries()
+        let entries = try JoblibCLI.open(directory).entries()
         var byNamespace: [String: Function] = [:]
         for e in entries {
             var f = byNamespace[e.namespace] ?? Function(namespace: e.namespace, entries: 0, bytes: 0, rawBytes: 0, hits: 0, compressed: 0)
@@ -156,6 +123,43 @@ struct JoblibCrashWriterCommand: ParsableCommand {
             print(i)
             fflush(nil)
             i += 1
+        }
+    }
+}
+
+/// A reader for the integrity tests and `bench arrays`: looks up one memoized result
+/// (`name`, `version`, one `Int` argument) in DIR as a new process would, and prints
+/// `hit ms=<lookup ms> sum=<sum of the elements>` or `miss decodeFailures=<n>`.
+struct JoblibProbeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "joblib-probe", abstract: "Test helper: look up one memoized array result in a new process.",
+        shouldDisplay: false)
+
+    @Argument var directory: String
+    @Option var name: String
+    @Option var version: String?
+    @Option var argument: Int
+    @Option(help: "mmap or copy.") var mode = "mmap"
+
+    struct Miss: Error {}
+
+    func run() throws {
+        let loadMode: ArrayLoadMode
+        switch mode {
+        case "mmap": loadMode = .memoryMapped
+        case "copy": loadMode = .copy
+        default: throw ValidationError("--mode must be mmap or copy, not \(mode)")
+        }
+        let memory = try ArrayMemory(directory: directory, options: ArrayCacheOptions(loadMode: loadMode, bytesLimit: nil))
+        let function = try memory.cached(name: name, version: version) { (_: Int) -> ShapedArray<Double> in throw Miss() }
+        let start = DispatchTime.now().uptimeNanoseconds
+        do {
+            let value = try function(argument)
+            let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+            let sum = value.withUnsafeBufferPointer { $0.reduce(0, +) }
+            print("hit ms=\(elapsed) sum=\(sum)")
+        } catch is Miss {
+            print("miss decodeFailures=\(memory.cache.stats.decodeFailures)")
         }
     }
 }

@@ -71,9 +71,9 @@ public final class DiskCache: Sendable {
         }
     }
 
-    /// Convenience: a cache with the common settings.
+    /// Convenience: a cache with the common settings (`sizeLimit` 1 GiB by default, `nil` = unbounded).
     public convenience init(
-        directory: String, sizeLimit: Int? = nil, evictionPolicy: DiskEvictionPolicy = .leastRecentlyStored,
+        directory: String, sizeLimit: Int? = DiskCacheOptions.defaultSizeLimit, evictionPolicy: DiskEvictionPolicy = .leastRecentlyStored,
         defaultTTL: Duration? = nil, clock: any CacheClock = WallCacheClock()
     ) throws {
         try self.init(directory: directory, options: DiskCacheOptions(

@@ -33,7 +33,9 @@ public enum DiskRecoveryMode: Sendable, Hashable {
 
 /// Settings of a ``DiskCache``. Invalid values fail at construction.
 public struct DiskCacheOptions: Sendable {
-    /// Total bytes of keys and values the cache may hold; `nil` = unbounded. Enforced on every write.
+    /// Total bytes of keys and values the cache may hold, enforced on every write (the
+    /// ``evictionPolicy`` chooses what goes). Default ``defaultSizeLimit`` (1 GiB, like
+    /// diskcache's); `nil` = unbounded, which must be asked for: `DiskCacheOptions(sizeLimit: nil)`.
     public var sizeLimit: Int?
     public var evictionPolicy: DiskEvictionPolicy
     /// Values of at least this many bytes go to their own file; smaller ones live in SQLite.
@@ -59,8 +61,11 @@ public struct DiskCacheOptions: Sendable {
     public var frontByteLimit: Int
     public var logger: Logger
 
+    /// The size bound a cache gets when none is given: 1 GiB (diskcache's default).
+    public static let defaultSizeLimit = 1 << 30
+
     public init(
-        sizeLimit: Int? = nil,
+        sizeLimit: Int? = DiskCacheOptions.defaultSizeLimit,
         evictionPolicy: DiskEvictionPolicy = .leastRecentlyStored,
         inlineThreshold: Int = 32 * 1024,
         defaultTTL: Duration? = nil,

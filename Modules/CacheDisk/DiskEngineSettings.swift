@@ -18,8 +18,9 @@ public struct DiskEngineSettings: CacheEngineSettingsValue, Hashable {
     public var inlineThreshold: Int?
     public var synchronous: DiskSynchronousMode?
 
-    /// The default size bound when none is given: 1 GiB, like diskcache's.
-    public static let defaultSizeLimit = 1 << 30
+    /// The default size bound when none is given: 1 GiB, like diskcache's (the same as
+    /// ``DiskCacheOptions/defaultSizeLimit``).
+    public static var defaultSizeLimit: Int { DiskCacheOptions.defaultSizeLimit }
 
     public init(
         directory: String? = nil, sizeLimit: CacheSizeLimit? = nil, shards: Int? = nil,

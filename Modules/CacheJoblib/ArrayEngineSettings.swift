@@ -15,8 +15,8 @@ public struct ArrayEngineSettings: CacheEngineSettingsValue, Hashable {
     /// Most entries kept; `nil`: no count bound.
     public var itemsLimit: Int?
 
-    /// The default bytes bound when none is given: 1 GiB.
-    public static let defaultBytesLimit = 1 << 30
+    /// The default bytes bound when none is given: 1 GiB (``ArrayCacheOptions/defaultBytesLimit``).
+    public static var defaultBytesLimit: Int { ArrayCacheOptions.defaultBytesLimit }
 
     public init(
         directory: String? = nil, loadMode: ArrayLoadMode? = nil, compression: ArrayCompression? = nil,

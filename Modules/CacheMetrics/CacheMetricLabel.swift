@@ -15,6 +15,8 @@ public enum CacheMetricLabel {
     public static let storeFailures = "swift_cache_store_failures_total"
     /// Counter: stored entries that could not be decoded and were dropped.
     public static let decodeFailures = "swift_cache_decode_failures_total"
+    /// Counter: lookups the store could not answer (server unreachable, I/O error), counted as misses too.
+    public static let readFailures = "swift_cache_read_failures_total"
     /// Counter of whole nanoseconds spent in loaders (an integer counter, so every
     /// backend adds it exactly; divide by 1e9 for seconds).
     public static let loadTime = "swift_cache_load_duration_nanoseconds_total"

@@ -12,6 +12,7 @@ final class CacheMetricsInstruments: Sendable {
     let loadFailures: Counter
     let storeFailures: Counter
     let decodeFailures: Counter
+    let readFailures: Counter
     let loadTime: Counter
     let entries: Gauge
     let bytes: Gauge
@@ -29,6 +30,7 @@ final class CacheMetricsInstruments: Sendable {
         loadFailures = counter(CacheMetricLabel.loadFailures)
         storeFailures = counter(CacheMetricLabel.storeFailures)
         decodeFailures = counter(CacheMetricLabel.decodeFailures)
+        readFailures = counter(CacheMetricLabel.readFailures)
         loadTime = counter(CacheMetricLabel.loadTime)
         entries = Gauge(label: CacheMetricLabel.entries, dimensions: dimensions, factory: factory)
         bytes = Gauge(label: CacheMetricLabel.bytes, dimensions: dimensions, factory: factory)
@@ -57,7 +59,7 @@ final class CacheMetricsInstruments: Sendable {
 
     /// Releases every metric from the factory (each counter and gauge's `destroy()`).
     func destroy() {
-        for counter in [hits, misses, loadSuccesses, loadFailures, storeFailures, decodeFailures, loadTime] {
+        for counter in [hits, misses, loadSuccesses, loadFailures, storeFailures, decodeFailures, readFailures, loadTime] {
             counter.destroy()
         }
         entries.destroy()
@@ -78,6 +80,7 @@ final class CacheMetricsInstruments: Sendable {
         add(loadFailures, delta.loadFailures)
         add(storeFailures, delta.storeFailures)
         add(decodeFailures, delta.decodeFailures)
+        add(readFailures, delta.readFailures)
         add(loadTime, delta.loadTimeNanoseconds)
         for (cause, amount) in delta.evictions.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
             add(evictionCounter(cause), amount)

@@ -17,6 +17,7 @@ public struct CacheStatsDelta: Sendable, Hashable {
     public var loadFailures: Int64 = 0
     public var storeFailures: Int64 = 0
     public var decodeFailures: Int64 = 0
+    public var readFailures: Int64 = 0
     /// Loader time, in whole nanoseconds.
     public var loadTimeNanoseconds: Int64 = 0
     /// Whether the newer snapshot's counters went backwards (a stats reset).
@@ -36,6 +37,7 @@ public struct CacheStatsDelta: Sendable, Hashable {
         loadFailures = Self.increment(base.loadFailures, current.loadFailures)
         storeFailures = Self.increment(base.storeFailures, current.storeFailures)
         decodeFailures = Self.increment(base.decodeFailures, current.decodeFailures)
+        readFailures = Self.increment(base.readFailures, current.readFailures)
         let time = Self.nanoseconds(current.totalLoadTime) - Self.nanoseconds(base.totalLoadTime)
         loadTimeNanoseconds = max(0, time)
         for (cause, n) in current.evictions {
@@ -47,7 +49,7 @@ public struct CacheStatsDelta: Sendable, Hashable {
     /// Whether nothing changed.
     public var isEmpty: Bool {
         hits == 0 && misses == 0 && evictions.isEmpty && loadSuccesses == 0 && loadFailures == 0
-            && storeFailures == 0 && decodeFailures == 0 && loadTimeNanoseconds == 0
+            && storeFailures == 0 && decodeFailures == 0 && readFailures == 0 && loadTimeNanoseconds == 0
     }
 
     /// A duration in whole nanoseconds, clamped to `0...Int64.max` (292 years).
@@ -68,6 +70,7 @@ public struct CacheStatsDelta: Sendable, Hashable {
         if current.hits < previous.hits || current.misses < previous.misses { return true }
         if current.loadSuccesses < previous.loadSuccesses || current.loadFailures < previous.loadFailures { return true }
         if current.storeFailures < previous.storeFailures || current.decodeFailures < previous.decodeFailures { return true }
+        if current.readFailures < previous.readFailures { return true }
         if current.totalLoadTime < previous.totalLoadTime { return true }
         for (cause, n) in previous.evictions where (current.evictions[cause] ?? 0) < n { return true }
         return false

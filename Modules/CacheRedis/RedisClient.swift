@@ -20,6 +20,8 @@ public final class RedisClient: Sendable {
     let slots: [Slot]
     let nextSlot = Atomic<Int>(0)
     let closed = Atomic<Bool>(false)
+    /// Logs each outage of the server once (see ``RedisOutageLog``).
+    package let outageLog: RedisOutageLog
 
     final class Slot: Sendable {
         let state = Mutex(SlotState.idle)
@@ -39,9 +41,14 @@ public final class RedisClient: Sendable {
         case connected(RedisConnection)
     }
 
-    /// - Parameter group: the event loops to run on; by default NIO's shared singleton group.
-    public init(configuration: RedisConfiguration, group: (any EventLoopGroup)? = nil) {
+    /// - Parameters:
+    ///   - group: the event loops to run on; by default NIO's shared singleton group.
+    ///   - logger: where outages are reported: one warning when the server stops answering
+    ///     (the first failed command), one info when it answers again — not one per command.
+    public init(configuration: RedisConfiguration, group: (any EventLoopGroup)? = nil,
+                logger: Logger = Logger(label: "swift-cache.redis")) {
         self.configuration = configuration
+        self.outageLog = RedisOutageLog(server: configuration.address, logger: logger)
         if let group {
             self.group = group
         } else {
@@ -52,8 +59,8 @@ public final class RedisClient: Sendable {
     }
 
     /// A client for a `redis://` URL.
-    public convenience init(url: String) throws(CacheConfigurationError) {
-        self.init(configuration: try RedisConfiguration(url: url))
+    public convenience init(url: String, logger: Logger = Logger(label: "swift-cache.redis")) throws(CacheConfigurationError) {
+        self.init(configuration: try RedisConfiguration(url: url), logger: logger)
     }
 
     /// A live connection for the next slot, connecting (or reconnecting) if needed.
@@ -113,8 +120,19 @@ public final class RedisClient: Sendable {
     func sendFuture(_ commands: [[[UInt8]]]) -> EventLoopFuture<[RESPValue]> {
         let name = RedisClient.commandName(commands)
         let index = nextSlotIndex()
-        if let connection = activeConnection(slot: index) { return connection.send(commands, name: name) }
-        return connection(slot: index).flatMap { $0.send(commands, name: name) }
+        let sent: EventLoopFuture<[RESPValue]>
+        if let connection = activeConnection(slot: index) {
+            sent = connection.send(commands, name: name)
+        } else {
+            sent = connection(slot: index).flatMap { $0.send(commands, name: name) }
+        }
+        let outageLog = self.outageLog
+        return sent.map { replies in
+            outageLog.succeeded()
+            return replies
+        }.flatMapErrorThrowing { error in
+            throw outageLog.failed(error, command: name)
+        }
     }
 
     /// Sends the commands in one write on one connection and suspends until the replies
@@ -128,13 +146,19 @@ public final class RedisClient: Sendable {
     /// Runs on the caller's executor (no hop to the global one when called from an actor).
     func sendAsync(_ commands: [[[UInt8]]], slot index: Int, isolation: isolated (any Actor)? = #isolation) async throws -> [RESPValue] {
         let name = RedisClient.commandName(commands)
-        let connection: RedisConnection
-        if let active = activeConnection(slot: index) {
-            connection = active
-        } else {
-            connection = try await self.connection(slot: index).get()
+        do {
+            let connection: RedisConnection
+            if let active = activeConnection(slot: index) {
+                connection = active
+            } else {
+                connection = try await self.connection(slot: index).get()
+            }
+            let replies = try await connection.send(commands, name: name)
+            outageLog.succeeded()
+            return replies
+        } catch {
+            throw outageLog.failed(error, command: name)
         }
-        return try await connection.send(commands, name: name)
     }
 
     /// Sends one command; returns its reply (an error reply as `.error`).

@@ -27,6 +27,9 @@ public struct RedisError: Error, Sendable, CustomStringConvertible {
     /// The command involved (its name only, never its arguments), e.g. `"GET"`.
     public var command: String
     public var detail: String
+    /// Set on errors ``RedisOutageLog`` has logged as part of an outage (once per outage),
+    /// so that caches above count them without a warning per call.
+    package var reportedAsOutage = false
 
     public init(_ kind: Kind, server: String, command: String = "", detail: String) {
         self.kind = kind

@@ -55,7 +55,7 @@ extension RedisStore: ExclusiveLoadingStore {
         let outcome = try await withExclusiveLoad(forKey: key, lease: lease, readFirst: true) { () async throws -> Value in
             let value = try await load()
             do { try await setValue(value, forKey: key, ttl: ttl) } catch {
-                logger.warning("could not store a loaded value in redis", metadata: ["key": "\(key)", "error": "\(error)"])
+                logger.log(level: cacheFailureLogLevel(error), "could not store a loaded value in redis", metadata: ["key": "\(key)", "error": "\(error)"])
             }
             return value
         }
@@ -162,7 +162,7 @@ extension RedisStore: ExclusiveLoadingStore {
             guard let value = try await value(forKey: key) else { return .absent }
             return .present(value)
         } catch {
-            logger.warning("redis unavailable; computing without the cache", metadata: ["key": "\(key)", "error": "\(error)"])
+            logger.log(level: cacheFailureLogLevel(error), "redis unavailable; computing without the cache", metadata: ["key": "\(key)", "error": "\(error)"])
             return .failed
         }
     }

@@ -16,7 +16,10 @@ import Synchronization
 ///
 /// Connection failures and timeouts throw ``RedisError``; ``AsyncCache`` and memoize
 /// turn them into misses (reads) or counted store failures (writes), so callers
-/// degrade to computing while the server is down and resume when it is back.
+/// degrade to computing while the server is down and resume when it is back. A read
+/// that fails is counted here as a miss and a `readFailures`; the outage is logged once
+/// (a warning when it starts, an info when the server answers again) by the client's
+/// ``RedisOutageLog``, not once per call.
 public final class RedisStore<Value: Sendable>: AsyncCacheStore, NamespaceClearingStore, Sendable {
     public typealias Key = CacheKey
 
@@ -95,8 +98,19 @@ public final class RedisStore<Value: Sendable>: AsyncCacheStore, NamespaceCleari
 
     // MARK: AsyncCacheStore
 
+    /// Counts a lookup of `count` keys that the server did not answer: misses and read failures.
+    func countReadFailure(_ count: Int = 1) {
+        counters.withLock { $0.misses += count; $0.readFailures += count }
+    }
+
     public func value(forKey key: CacheKey) async throws -> Value? {
-        let reply = try await counted { try await client.send([Array("GET".utf8), keys.redisKey(key)]) }
+        let reply: RESPValue
+        do {
+            reply = try await counted { try await client.send([Array("GET".utf8), keys.redisKey(key)]) }
+        } catch {
+            countReadFailure()
+            throw error
+        }
         _ = try reply.checked(server: server, command: "GET")
         let value = await decode(reply, key: key)
         counters.withLock { if value == nil { $0.misses += 1 } else { $0.hits += 1 } }
@@ -168,7 +182,13 @@ public final class RedisStore<Value: Sendable>: AsyncCacheStore, NamespaceCleari
     /// One `MGET` for every key.
     public func values(forKeys keyList: [CacheKey]) async throws -> [CacheKey: Value] {
         guard !keyList.isEmpty else { return [:] }
-        let reply = try await counted { try await client.send([Array("MGET".utf8)] + keyList.map(keys.redisKey)) }
+        let reply: RESPValue
+        do {
+            reply = try await counted { try await client.send([Array("MGET".utf8)] + keyList.map(keys.redisKey)) }
+        } catch {
+            countReadFailure(keyList.count)
+            throw error
+        }
         guard case .array(let items?) = try reply.checked(server: server, command: "MGET"), items.count == keyList.count else {
             throw RedisError(.unexpectedReply, server: server, command: "MGET", detail: "\(reply)")
         }
@@ -189,7 +209,7 @@ public final class RedisStore<Value: Sendable>: AsyncCacheStore, NamespaceCleari
         for reply in replies { _ = try reply.checked(server: server, command: "SET") }
     }
 
-    /// This store's hits, misses and decode failures; `count` is the server's `DBSIZE`
+    /// This store's hits, misses, decode and read failures; `count` is the server's `DBSIZE`
     /// (the whole database) and `bytes` its `used_memory`.
     public var stats: CacheStats {
         get async {

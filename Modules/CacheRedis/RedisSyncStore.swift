@@ -49,7 +49,8 @@ public final class RedisSyncStore<Value: Sendable>: CacheStore, Sendable {
             return try client.sendBlocking(command).checked(server: server, command: name)
         } catch {
             errors.add(1, ordering: .relaxed)
-            logger.warning("redis command failed", metadata: ["command": "\(name)", "error": "\(error)"])
+            // An outage is logged once by the client's RedisOutageLog; other failures here.
+            logger.log(level: cacheFailureLogLevel(error), "redis command failed", metadata: ["command": "\(name)", "error": "\(error)"])
             throw error
         }
     }
@@ -66,8 +67,16 @@ public final class RedisSyncStore<Value: Sendable>: CacheStore, Sendable {
         }
     }
 
+    /// A failed read is counted as a miss and a `readFailures`, then thrown.
     public func value(forKey key: CacheKey) throws -> Value? {
-        let value = decode(try send([Array("GET".utf8), keys.redisKey(key)], name: "GET"), key: key)
+        let reply: RESPValue
+        do {
+            reply = try send([Array("GET".utf8), keys.redisKey(key)], name: "GET")
+        } catch {
+            counters.withLock { $0.misses += 1; $0.readFailures += 1 }
+            throw error
+        }
+        let value = decode(reply, key: key)
         counters.withLock { if value == nil { $0.misses += 1 } else { $0.hits += 1 } }
         return value
     }

@@ -4,8 +4,9 @@ import Foundation
 import Testing
 @testable import CacheDisk
 
-/// Totals (count, Σ size, Σ file bytes): computed from the entries by default, kept in
-/// `cache_meta` from the moment a cache with a size limit opens the directory.
+/// Totals (count, Σ size, Σ file bytes): computed from the entries for an unbounded cache
+/// (`sizeLimit: nil`), kept in `cache_meta` from the moment a cache with a size limit (the
+/// default 1 GiB included) opens the directory.
 @Suite struct DiskCacheTotalsTests {
     func totalsKept(_ dir: String) throws -> Int64? {
         let db = try SQLiteConnection(path: dir + "/cache.db")
@@ -14,7 +15,7 @@ import Testing
 
     @Test func withoutASizeLimitTotalsAreComputedFromTheEntries() throws {
         let dir = temporaryDirectory("totals")
-        let cache = try DiskCache(directory: dir)
+        let cache = try DiskCache(directory: dir, options: DiskCacheOptions(sizeLimit: nil))
         try cache.set(bytes(100, seed: 1), forKey: "a")
         try cache.set(bytes(40_000, seed: 2), forKey: "big")
         #expect(try totalsKept(dir) == 0, "no size limit: writes do not touch the totals row")
@@ -31,8 +32,8 @@ import Testing
 
     @Test func anotherConnectionsWritesRefreshTheComputedTotals() throws {
         let dir = temporaryDirectory("totals")
-        let reader = try DiskCache(directory: dir)
-        let writer = try DiskCache(directory: dir)
+        let reader = try DiskCache(directory: dir, options: DiskCacheOptions(sizeLimit: nil))
+        let writer = try DiskCache(directory: dir, options: DiskCacheOptions(sizeLimit: nil))
         #expect(reader.count == 0)
         try writer.set(bytes(100, seed: 1), forKey: "a")
         #expect(reader.count == 1, "PRAGMA data_version shows the other connection's commit")
@@ -46,7 +47,7 @@ import Testing
 
     @Test func aSizeLimitTurnsTheTotalsOnComputedFromWhatIsThere() throws {
         let dir = temporaryDirectory("totals")
-        let unlimited = try DiskCache(directory: dir)
+        let unlimited = try DiskCache(directory: dir, options: DiskCacheOptions(sizeLimit: nil))
         for i in 0..<20 { try unlimited.set(bytes(100, seed: UInt8(i)), forKey: "k\(i)") }
         try unlimited.set(bytes(40_000, seed: 99), forKey: "big")
         #expect(try totalsKept(dir) == 0)
@@ -75,7 +76,7 @@ import Testing
         #expect(try limited.get("trigger", as: [UInt8].self) == bytes(100, seed: 3))
         #expect(try limited.check().isHealthy)
         #expect(try totalsKept(dir) == 1, "once on, the totals stay on")
-        let reopened = try DiskCache(directory: dir)
+        let reopened = try DiskCache(directory: dir, options: DiskCacheOptions(sizeLimit: nil))
         try reopened.set(bytes(10, seed: 1), forKey: "after")
         #expect(try reopened.check().totalsConsistent)
     }
@@ -86,7 +87,7 @@ import Testing
     @Test func removalsDuringReadsKeepTotalsTurnedOnMeanwhile() throws {
         let dir = temporaryDirectory("totals")
         let clock = ManualCacheClock(start: 1_000)
-        let reader = try DiskCache(directory: dir, options: DiskCacheOptions(clock: clock))
+        let reader = try DiskCache(directory: dir, options: DiskCacheOptions(sizeLimit: nil, clock: clock))
         for i in 0..<4 { try reader.set(bytes(100, seed: UInt8(i)), forKey: "e\(i)", ttl: .seconds(10)) }
         try reader.set(bytes(100, seed: 9), forKey: "keep")
         let limited = try DiskCache(directory: dir, options: DiskCacheOptions(sizeLimit: 1_000_000, clock: clock))

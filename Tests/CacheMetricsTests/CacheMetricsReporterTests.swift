@@ -150,6 +150,7 @@ struct CacheMetricsReporterTests {
         var s = CacheStats()
         s.storeFailures = 2
         s.decodeFailures = 1
+        s.readFailures = 4
         s.totalLoadTime = .milliseconds(1500)
         snapshots.set(s)
         await reporter.report()
@@ -162,6 +163,7 @@ struct CacheMetricsReporterTests {
         #expect(delta.loadTimeNanoseconds == 500_000_007)
         #expect(total(CacheMetricLabel.storeFailures, dims) == 5)
         #expect(total(CacheMetricLabel.decodeFailures, dims) == 1)
+        #expect(total(CacheMetricLabel.readFailures, dims) == 4)
         #expect(total(CacheMetricLabel.loadTime, dims) == 2_000_000_007)
     }
 

@@ -7,6 +7,7 @@ import Foundation
 /// The `disk` workload (WORKLOADS.md): 10,000 × 100-byte values under String keys (set,
 /// then get with decode), 64 × 1 MB and 8 × 16 MB (set and verified get, MB/s), and
 /// reopen (a child process opens a 10,000-entry cache and reads one key).
+/// DiskCache runs with its default 1 GiB size limit, and again with `sizeLimit: nil`.
 /// Baseline in the same run: the SQLite C API on
 /// `(key TEXT PRIMARY KEY, value BLOB, stored REAL, accessed REAL, hits INT)`, WAL,
 /// synchronous=NORMAL, one persistent prepared statement per operation, autocommit per set.
@@ -70,6 +71,7 @@ enum DiskBench {
         // both see the same machine conditions.
         var rawSet: [Double] = [], rawGet: [Double] = [], diskSet: [Double] = [], diskGet: [Double] = []
         var coldGet: [Double] = [], diskGetNoFront: [Double] = [], rawReopenedGet: [Double] = []
+        var unboundedSet: [Double] = [], unboundedGet: [Double] = []
         for _ in 0..<passes {
             let rawDir = freshDirectory("raw")
             do {
@@ -126,14 +128,30 @@ enum DiskBench {
             }
             noFront.close()
             remove(diskDir)
+            // The same sets and gets with `sizeLimit: nil` (unbounded, the default before
+            // 1 GiB became it): what the size-limit bookkeeping costs.
+            let unboundedDir = freshDirectory("disk-unbounded")
+            let unbounded = try DiskCache(directory: unboundedDir, options: DiskCacheOptions(sizeLimit: nil))
+            unboundedSet += try measurePasses(1) { for i in 0..<smallCount { try unbounded.set(values[i], forKey: keys[i]) } }
+            unboundedGet += try measurePasses(1) {
+                var total = 0
+                for i in 0..<smallCount { total &+= try unbounded.get(keys[i], as: [UInt8].self)!.count }
+                blackHole(total)
+            }
+            unbounded.close()
+            remove(unboundedDir)
         }
         let rawSetS = opsPerSecond(rawSet, ops: smallCount), rawGetS = opsPerSecond(rawGet, ops: smallCount)
         let baselineName = "raw SQLite"
         reporter.report(row(baselineName, "small-set", rawSetS, unit: "ops/s", baseline: nil, baselineName: nil))
         reporter.report(row("CacheDisk.DiskCache", "small-set", opsPerSecond(diskSet, ops: smallCount), unit: "ops/s",
                             baseline: rawSetS, baselineName: baselineName))
+        reporter.report(row("CacheDisk.DiskCache sizeLimit nil", "small-set", opsPerSecond(unboundedSet, ops: smallCount), unit: "ops/s",
+                            baseline: rawSetS, baselineName: baselineName))
         reporter.report(row(baselineName, "small-get", rawGetS, unit: "ops/s", baseline: nil, baselineName: nil))
         reporter.report(row("CacheDisk.DiskCache", "small-get", opsPerSecond(diskGet, ops: smallCount), unit: "ops/s",
+                            baseline: rawGetS, baselineName: baselineName))
+        reporter.report(row("CacheDisk.DiskCache sizeLimit nil", "small-get", opsPerSecond(unboundedGet, ops: smallCount), unit: "ops/s",
                             baseline: rawGetS, baselineName: baselineName))
         let rawReopenedS = opsPerSecond(rawReopenedGet, ops: smallCount)
         let reopenedName = "raw SQLite, new connection"

@@ -105,8 +105,8 @@ public final class Memoized<Store: CacheStore, each Arg>: Sendable {
             } catch {
                 counters.withLock { $0.storeFailures += 1 }
                 let described = cacheDescribeKey(key)
-                options.logger.warning(
-                    "memoize could not store a result; returning it uncached",
+                options.logger.log(
+                    level: cacheFailureLogLevel(error), "memoize could not store a result; returning it uncached",
                     metadata: ["function": "\(name)", "key": "\(described)", "error": "\(error)"])
                 options.onStoreFailure?(error, described)
             }

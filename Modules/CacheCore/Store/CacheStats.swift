@@ -18,6 +18,9 @@ public struct CacheStats: Sendable, Hashable, Codable, CustomStringConvertible {
     public var storeFailures: Int = 0
     /// Stored entries that could not be decoded and were dropped (counted as misses too).
     public var decodeFailures: Int = 0
+    /// Lookups the store could not answer — its server unreachable, a timeout, an I/O
+    /// error (counted as misses too: the caller computes).
+    public var readFailures: Int = 0
     /// Total time spent in loaders.
     public var totalLoadTime: Duration = .zero
 
@@ -65,6 +68,7 @@ public struct CacheStats: Sendable, Hashable, Codable, CustomStringConvertible {
         loadFailures += other.loadFailures
         storeFailures += other.storeFailures
         decodeFailures += other.decodeFailures
+        readFailures += other.readFailures
         totalLoadTime += other.totalLoadTime
     }
 
@@ -72,6 +76,6 @@ public struct CacheStats: Sendable, Hashable, Codable, CustomStringConvertible {
         let ev = evictions.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
         return "hits=\(hits) misses=\(misses) evictions=[\(ev)] count=\(count) bytes=\(bytes) "
             + "loads=\(loadSuccesses) loadFailures=\(loadFailures) storeFailures=\(storeFailures) "
-            + "decodeFailures=\(decodeFailures) loadTime=\(totalLoadTime)"
+            + "decodeFailures=\(decodeFailures) readFailures=\(readFailures) loadTime=\(totalLoadTime)"
     }
 }

@@ -8,8 +8,10 @@ import Darwin
 /// How an array file is brought into memory.
 public enum ArrayLoadMode: Sendable, Hashable {
     /// A read-only memory map: a load costs an open and an mmap, pages are read on touch.
-    /// Truncating the file from outside while it is mapped faults the process (SIGBUS):
-    /// use ``copy`` for directories others may tamper with.
+    /// Truncating the file from outside while it is mapped faults the process (SIGBUS),
+    /// and bytes rewritten in place while mapped show through the map: use ``copy`` for
+    /// directories others may tamper with. (``ArrayCache`` refuses, at load time, a
+    /// mapped file that is not the one it stored; see its Integrity paragraph.)
     case memoryMapped
     /// The file is read into owned memory.
     case copy
@@ -124,6 +126,12 @@ public enum NumPyFile {
         guard let mapping = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), mapping != MAP_FAILED else {
             throw PosixFile.ioError("mmap", path)
         }
+        return try adoptMapping(mapping, size: size, path: path)
+    }
+
+    /// Parses a whole `.npy` file mapped at `mapping` (`size` bytes) and returns an array
+    /// that owns the mapping. Unmaps it when it throws.
+    static func adoptMapping(_ mapping: UnsafeMutableRawPointer, size: Int, path: String) throws -> AnyShapedArray {
         var keep = false
         defer { if !keep { munmap(mapping, size) } }
         let bytes = UnsafeRawBufferPointer(start: mapping, count: size)

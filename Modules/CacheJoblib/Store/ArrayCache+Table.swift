@@ -17,12 +17,15 @@ extension ArrayCache {
         try PosixFile.makeDirectories(temporary)
         var files: [String] = []
         var rawBytes = 0
+        var hasher = XXH3Hasher128()
         do {
             for (i, column) in table.columns.enumerated() {
                 let file = Self.columnFileName(column.name, index: i)
                 let header = NumPyHeader.encode(elementType: column.values.elementType, shape: column.values.shape)
                 try header.withUnsafeBytes { headerBytes in
                     try column.values.withUnsafeBytes { body in
+                        hasher.update(headerBytes)
+                        hasher.update(body)
                         try PosixFile.writeAtomically([headerBytes, body], to: temporary + "/" + file,
                                                       temporaryDirectory: temporary, sync: options.synchronousWrites)
                     }
@@ -49,6 +52,14 @@ extension ArrayCache {
             PosixFile.removeTree(temporary)
             throw error
         }
+        let identity: String
+        do {
+            identity = try files.map { try ArrayFileIdentity.of(path: directory + "/" + relative + "/" + $0).description }.joined(separator: ";")
+        } catch {
+            removeFile(relative)
+            throw error
+        }
+        let checksum = hasher.finalize()
         let (function, version) = Self.split(namespace: key.namespace)
         let now = options.clock.now()
         let columns = zip(table.columns, files).map { Self.escape($0.name) + "=" + Self.escape($1) + ":" + $0.values.elementType.rawValue }
@@ -57,24 +68,34 @@ extension ArrayCache {
             dtype: nil, shape: "[\(table.rowCount)]", columns: columns.joined(separator: ","), compression: ArrayCompression.none.name,
             compressionLevel: 0, serializer: nil, formatVersion: 1, hashAlgorithm: CacheHash.algorithmID,
             arguments: String(cacheDescribeKey(key, limit: 200)), rawBytes: rawBytes, fileBytes: rawBytes,
-            stored: now, accessed: now, hits: 0, computeSeconds: computeTime?.cacheSeconds))
+            stored: now, accessed: now, hits: 0, computeSeconds: computeTime?.cacheSeconds,
+            fileIdentity: identity, checksum: checksum))
+        ArrayFileIntegrity.markVerified(.init(path: directory + "/" + relative, identity: identity, checksum: checksum))
     }
 
     /// The table stored under `key`, or nil (a miss). Columns load per the load mode.
     public func table(forKey key: CacheKey) throws -> ArrayTable? {
         try lookup(key, count: true) { entry, path in
-            guard entry.kind == .table, let list = entry.columns else { throw mismatch(entry, "is not a table") }
+            let listed = try Self.tableColumns(entry)
+            // Read every column, verify them together (one checksum over the files in order), then adopt.
+            var raws: [RawArrayFile] = []
+            do {
+                for column in listed { raws.append(try RawArrayFile.read(path + "/" + column.file, map: options.loadMode.maps)) }
+                try verify(entry, path: path, files: raws)
+            } catch {
+                for raw in raws { raw.release() }
+                throw error
+            }
             var columns: [(name: String, values: AnyShapedArray)] = []
-            for item in list.isEmpty ? [] : list.split(separator: ",", omittingEmptySubsequences: false) {
-                guard let eq = item.firstIndex(of: "="), let colon = item.lastIndex(of: ":"), eq < colon,
-                      let name = Self.unescape(item[..<eq]), let file = Self.unescape(item[item.index(after: eq)..<colon]),
-                      !file.contains("/")
-                else { throw mismatch(entry, "has a malformed column list") }
-                let values = try NumPyFile.load(path: path + "/" + file, mode: options.loadMode)
-                guard values.elementType.rawValue == item[item.index(after: colon)...] else {
-                    throw mismatch(entry, "column \(name) holds \(values.elementType), the index says \(item[item.index(after: colon)...])")
+            var pending = raws[...]
+            defer { for raw in pending { raw.release() } }
+            for column in listed {
+                let raw = pending.removeFirst()
+                let values = try raw.adoptArray(path: path + "/" + column.file)
+                guard values.elementType.rawValue == column.dtype else {
+                    throw mismatch(entry, "column \(column.name) holds \(values.elementType), the index says \(column.dtype)")
                 }
-                columns.append((name, values))
+                columns.append((column.name, values))
             }
             return try ArrayTable(columns: columns)
         }

@@ -32,7 +32,22 @@ import Darwin
 ///
 /// Anything unreadable — a missing, truncated or altered file, a header that lies, a
 /// type other than asked — is a miss: the entry is dropped, counted in
-/// `stats.decodeFailures` and logged. Several processes may share a directory.
+/// `stats.decodeFailures` (a missing file is a plain miss) and logged, and the caller
+/// recomputes. Several processes may share a directory.
+///
+/// Integrity: every entry records its file's XXH3-128 checksum and identity (device,
+/// inode, size, modification time) when it is stored. A copied load hashes what it read
+/// and refuses any difference. A memory-mapped load refuses a file whose identity is not
+/// the recorded one (rewritten, replaced by rename, truncated, emptied) and hashes the
+/// mapped content the first time this process maps that file identity, so a repeated hit
+/// costs no hash (a process that stored the file counts as having verified it). The one
+/// change only that content hash catches is bytes rewritten in place with the
+/// modification time set back to the stored one (same inode and size): a copied load
+/// refuses it at once; a memory-mapped load refuses it at the first load in each process
+/// that had not yet mapped that file — a process that already verified or wrote the file
+/// keeps serving its mapping. Use `.copy` where that matters. Entries written before
+/// checksums existed (index schema 1) are never served: each is dropped and recomputed
+/// once (a miss, not a decode failure).
 public final class ArrayCache: Sendable {
     /// The cache directory.
     public let directory: String
@@ -228,6 +243,44 @@ public final class ArrayCache: Sendable {
         var description: String
     }
 
+    /// An entry without a checksum (written by a version before index schema 2).
+    struct UnverifiableEntry: Error, CustomStringConvertible {
+        var file: String
+        var description: String { "entry \(file) was written before checksums existed" }
+    }
+
+    /// Checks `files` (the entry's file, or a table's columns in order) against what the
+    /// index recorded; see the type's Integrity paragraph. Throws ``EntryMismatch``.
+    func verify(_ entry: ArrayCacheEntry, path: String, files: [RawArrayFile]) throws {
+        guard let checksum = entry.checksum else { throw UnverifiableEntry(file: entry.file) }
+        let identity = files.map(\.identity.description).joined(separator: ";")
+        let mapped = files.contains(where: \.mapped)
+        let record = ArrayFileIntegrity.Verified(path: path, identity: identity, checksum: checksum)
+        if mapped {
+            guard identity == entry.fileIdentity else {
+                throw mismatch(entry, "is not the file stored (identity \(identity), stored \(entry.fileIdentity ?? "none")): replaced or changed since")
+            }
+            if ArrayFileIntegrity.isVerified(record) { return }
+        }
+        guard ArrayFileIntegrity.checksum(files.map(\.bytes)) == checksum else {
+            throw mismatch(entry, "does not match its stored checksum: altered since it was stored")
+        }
+        if mapped { ArrayFileIntegrity.markVerified(record) }
+    }
+
+    /// Reads and verifies one `.npy` file of `entry` and returns its array (mapped or
+    /// copied per the load mode).
+    func loadVerifiedArray(_ entry: ArrayCacheEntry, path: String) throws -> AnyShapedArray {
+        let raw = try RawArrayFile.read(path, map: options.loadMode.maps)
+        do {
+            try verify(entry, path: path, files: [raw])
+        } catch {
+            raw.release()
+            throw error
+        }
+        return try raw.adoptArray(path: path)
+    }
+
     func mismatch(_ entry: ArrayCacheEntry, _ why: String) -> EntryMismatch {
         EntryMismatch(description: "entry \(entry.file) \(why)")
     }
@@ -244,6 +297,7 @@ public final class ArrayCache: Sendable {
         guard let entry else { return nil }
         let path = directory + "/" + entry.file
         do {
+            guard entry.checksum != nil else { throw UnverifiableEntry(file: entry.file) }
             let value = try load(entry, path)
             if count {
                 let now = options.clock.now()
@@ -263,14 +317,19 @@ public final class ArrayCache: Sendable {
             return value
         } catch {
             let vanished = (error as? CacheIOError)?.code == ENOENT
+            let legacy = error is UnverifiableEntry
             let dropped = try state.withLock { state -> String? in
                 if count { state.stats.misses += 1 }
-                if !vanished { state.stats.decodeFailures += 1 }
+                if !vanished && !legacy { state.stats.decodeFailures += 1 }
                 state.pendingHits[bytes] = nil
                 return try state.index.remove(key: bytes, ifFile: entry.file)
             }
             if let dropped { removeFile(dropped) }
-            if !vanished {
+            if legacy {
+                logger.notice("dropped an array cache entry written before checksums existed; it is recomputed", metadata: [
+                    "directory": "\(directory)", "key": "\(cacheDescribeKey(key))", "file": "\(entry.file)",
+                ])
+            } else if !vanished {
                 logger.warning("dropped an unreadable array cache entry", metadata: [
                     "directory": "\(directory)", "key": "\(cacheDescribeKey(key))", "file": "\(entry.file)", "error": "\(error)",
                 ])
@@ -281,41 +340,57 @@ public final class ArrayCache: Sendable {
 
     /// Loads an array entry: mapped or read per the load mode, inflated when compressed.
     func loadArray(_ entry: ArrayCacheEntry, path: String) throws -> AnyShapedArray {
+        let array: AnyShapedArray
         switch entry.compression {
         case ArrayCompression.none.name:
-            return try NumPyFile.load(path: path, mode: options.loadMode)
+            array = try loadVerifiedArray(entry, path: path)
         case "zlib":
             let size = entry.rawBytes
             let buffer = UnsafeMutableRawPointer.allocate(byteCount: max(size, 1), alignment: 64)
             do {
-                try inflateFile(path, into: UnsafeMutableRawBufferPointer(start: buffer, count: size))
+                try inflateFile(entry, path, into: UnsafeMutableRawBufferPointer(start: buffer, count: size))
             } catch {
                 buffer.deallocate()
                 throw error
             }
-            return try NumPyFile.adopt(buffer, size: size, path: path)
+            array = try NumPyFile.adopt(buffer, size: size, path: path)
         default:
             throw mismatch(entry, "uses unknown compression '\(entry.compression)'")
         }
+        // The checksum covers the header; this also refuses an index row that disagrees with its file.
+        guard array.elementType.rawValue == entry.dtype, Self.shapeText(array.shape) == entry.shape else {
+            throw mismatch(entry, "holds \(array.elementType.rawValue) \(Self.shapeText(array.shape)), the index says \(entry.dtype ?? "?") \(entry.shape ?? "?")")
+        }
+        return array
     }
 
     /// The (inflated) bytes of a value entry.
     func readFile(_ entry: ArrayCacheEntry, path: String) throws -> [UInt8] {
         switch entry.compression {
         case ArrayCompression.none.name:
-            return try Self.readWholeFile(path)
+            return try readVerifiedFile(entry, path: path)
         case "zlib":
             var out = [UInt8](repeating: 0, count: entry.rawBytes)
-            try out.withUnsafeMutableBytes { try inflateFile(path, into: $0) }
+            try out.withUnsafeMutableBytes { try inflateFile(entry, path, into: $0) }
             return out
         default:
             throw mismatch(entry, "uses unknown compression '\(entry.compression)'")
         }
     }
 
-    func inflateFile(_ path: String, into output: UnsafeMutableRawBufferPointer) throws {
-        let compressed = try Self.readWholeFile(path)
+    func inflateFile(_ entry: ArrayCacheEntry, _ path: String, into output: UnsafeMutableRawBufferPointer) throws {
+        let compressed = try readVerifiedFile(entry, path: path)
         try compressed.withUnsafeBytes { try ZlibCodec.decompress($0, into: output, context: path) }
+    }
+
+    /// The whole file of `entry`, read (never mapped) and checked against its checksum.
+    func readVerifiedFile(_ entry: ArrayCacheEntry, path: String) throws -> [UInt8] {
+        let bytes = try Self.readWholeFile(path)
+        guard let checksum = entry.checksum else { throw UnverifiableEntry(file: entry.file) }
+        guard bytes.withUnsafeBytes({ ArrayFileIntegrity.checksum([$0]) }) == checksum else {
+            throw mismatch(entry, "does not match its stored checksum: altered since it was stored")
+        }
+        return bytes
     }
 
     static func readWholeFile(_ path: String) throws -> [UInt8] {
@@ -351,12 +426,22 @@ public final class ArrayCache: Sendable {
         let relative = "\(subdirectory)/\(digest)-\(unique).\(ext)\(compressed == nil ? "" : ".zlib")"
         try ensureDirectory(subdirectory)
         let fullPath = directory + "/" + relative
+        let checksum: Hash128
         if let compressed {
+            checksum = compressed.withUnsafeBytes { ArrayFileIntegrity.checksum([$0]) }
             try compressed.withUnsafeBytes {
                 try PosixFile.writeAtomically([$0], to: fullPath, temporaryDirectory: directory + "/tmp", sync: options.synchronousWrites)
             }
         } else {
+            checksum = ArrayFileIntegrity.checksum(parts)
             try PosixFile.writeAtomically(parts, to: fullPath, temporaryDirectory: directory + "/tmp", sync: options.synchronousWrites)
+        }
+        let identity: ArrayFileIdentity
+        do {
+            identity = try ArrayFileIdentity.of(path: fullPath)
+        } catch {
+            removeFile(relative)
+            throw error
         }
         let (function, version) = Self.split(namespace: key.namespace)
         let now = options.clock.now()
@@ -365,8 +450,11 @@ public final class ArrayCache: Sendable {
             dtype: dtype, shape: shape, columns: columns, compression: options.compression.name, compressionLevel: level,
             serializer: serializer, formatVersion: formatVersion, hashAlgorithm: CacheHash.algorithmID,
             arguments: String(cacheDescribeKey(key, limit: 200)), rawBytes: rawBytes, fileBytes: fileBytes,
-            stored: now, accessed: now, hits: 0, computeSeconds: computeTime?.cacheSeconds)
+            stored: now, accessed: now, hits: 0, computeSeconds: computeTime?.cacheSeconds,
+            fileIdentity: identity.description, checksum: checksum)
         try commit(entry)
+        // This process wrote these bytes: its own mapped hits need not hash them again.
+        ArrayFileIntegrity.markVerified(.init(path: fullPath, identity: identity.description, checksum: checksum))
     }
 
     /// Enters a written file in the index, removes the file it replaced, enforces the limits.
@@ -385,7 +473,12 @@ public final class ArrayCache: Sendable {
         }
         if let replaced { removeFile(replaced) }
         if options.bytesLimit != nil || options.itemsLimit != nil {
-            try reduceSize(bytesLimit: options.bytesLimit, itemsLimit: options.itemsLimit, ageLimit: nil)
+            // One aggregate query decides; the eviction scan runs only when a limit is exceeded
+            // (every cache has a bytes limit by default, so this is on every write's path).
+            let totals = try state.withLock { try $0.index.totals() }
+            if (options.bytesLimit.map { totals.bytes > $0 } ?? false) || (options.itemsLimit.map { totals.count > $0 } ?? false) {
+                try reduceSize(bytesLimit: options.bytesLimit, itemsLimit: options.itemsLimit, ageLimit: nil)
+            }
         }
     }
 

@@ -1,3 +1,5 @@
+import CacheCore
+
 /// What the index records about one stored result.
 public struct ArrayCacheEntry: Sendable, Hashable {
     public enum Kind: String, Sendable, Hashable {
@@ -41,4 +43,10 @@ public struct ArrayCacheEntry: Sendable, Hashable {
     public var hits: Int
     /// How long the result took to compute, when known.
     public var computeSeconds: Double?
+    /// The stored file's `device:inode:size:mtime` when it was written (`;`-joined per
+    /// column for a table); `nil` for an entry written before checksums existed.
+    public var fileIdentity: String?
+    /// XXH3-128 of the stored file's bytes (a table: of its column files in order);
+    /// `nil` for an entry written before checksums existed, which is never served.
+    public var checksum: Hash128?
 }

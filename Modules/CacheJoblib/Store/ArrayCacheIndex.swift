@@ -3,8 +3,14 @@ import CacheSQLite
 
 /// The SQLite index of an array cache directory (`index.sqlite`, WAL): one row per
 /// stored result. Not thread-safe: ``ArrayCache`` uses it under its lock.
+///
+/// Schema 2 adds `file_identity` (device:inode:size:mtime of the stored file, `;`-joined
+/// per column for a table) and `checksum` (XXH3-128 of the file's bytes, 16 bytes). A
+/// schema-1 index is migrated when opened: its rows keep NULL in both and are never
+/// trusted (a lookup drops and recomputes them). Processes of schema 1 refuse a schema-2
+/// index instead of serving unchecked files.
 final class ArrayCacheIndex {
-    static let schemaVersion = 1
+    static let schemaVersion = 2
     static let fileName = "index.sqlite"
 
     let connection: SQLiteConnection
@@ -36,12 +42,29 @@ final class ArrayCacheIndex {
                     stored REAL NOT NULL,
                     accessed REAL NOT NULL,
                     hits INTEGER NOT NULL DEFAULT 0,
-                    compute_seconds REAL);
+                    compute_seconds REAL,
+                    file_identity TEXT,
+                    checksum BLOB);
                 CREATE INDEX IF NOT EXISTS entries_namespace ON entries(namespace);
                 CREATE INDEX IF NOT EXISTS entries_accessed ON entries(accessed);
                 INSERT OR IGNORE INTO cache_meta(name, value) VALUES ('format', 'swift-cache.joblib');
                 INSERT OR IGNORE INTO cache_meta(name, value) VALUES ('schema', '\(Self.schemaVersion)');
                 """)
+        }
+        if try connection.scalarText("SELECT value FROM cache_meta WHERE name = 'schema'") == "1" {
+            try connection.transaction(.immediate) {
+                // Re-read inside the write lock: another process may have migrated meanwhile.
+                guard try connection.scalarText("SELECT value FROM cache_meta WHERE name = 'schema'") == "1" else { return }
+                for column in ["file_identity TEXT", "checksum BLOB"] {
+                    let name = column.prefix { $0 != " " }
+                    if try connection.scalarText("SELECT count(*) FROM pragma_table_info('entries') WHERE name = '\(name)'") == "0" {
+                        try connection.execute("ALTER TABLE entries ADD COLUMN \(column)")
+                    }
+                }
+                try connection.execute("""
+                    UPDATE cache_meta SET value = '\(Self.schemaVersion)' WHERE name = 'schema';
+                    """)
+            }
         }
         let format = try connection.scalarText("SELECT value FROM cache_meta WHERE name = 'format'")
         let schema = try connection.scalarText("SELECT value FROM cache_meta WHERE name = 'schema'")
@@ -53,7 +76,8 @@ final class ArrayCacheIndex {
 
     static let columns = """
         key, namespace, function, version, kind, file, dtype, shape, columns, compression, compression_level, \
-        serializer, format_version, hash_algorithm, arguments, raw_bytes, file_bytes, stored, accessed, hits, compute_seconds
+        serializer, format_version, hash_algorithm, arguments, raw_bytes, file_bytes, stored, accessed, hits, compute_seconds, \
+        file_identity, checksum
         """
 
     func readEntry(_ s: SQLiteStatement) -> ArrayCacheEntry? {
@@ -64,7 +88,8 @@ final class ArrayCacheIndex {
             compression: s.text(9) ?? "", compressionLevel: s.int(10), serializer: s.text(11), formatVersion: s.int(12),
             hashAlgorithm: s.text(13) ?? "", arguments: s.text(14) ?? "", rawBytes: s.int(15), fileBytes: s.int(16),
             stored: s.double(17), accessed: s.double(18), hits: s.int(19),
-            computeSeconds: s.isNull(20) ? nil : s.double(20))
+            computeSeconds: s.isNull(20) ? nil : s.double(20),
+            fileIdentity: s.text(21), checksum: s.isNull(22) ? nil : Hash128(bytes: s.blob(22)))
     }
 
     /// The entry for `key`, or nil. A row of an unknown kind reads as absent.
@@ -80,7 +105,7 @@ final class ArrayCacheIndex {
     func upsert(_ e: ArrayCacheEntry) throws -> String? {
         try connection.transaction(.immediate) {
             let old = try fileOf(key: e.key)
-            let s = try connection.cachedStatement("INSERT OR REPLACE INTO entries(\(Self.columns)) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+            let s = try connection.cachedStatement("INSERT OR REPLACE INTO entries(\(Self.columns)) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
             try s.bind(blob: e.key, at: 1)
             try s.bind(e.namespace, at: 2)
             try s.bind(e.function, at: 3)
@@ -102,6 +127,8 @@ final class ArrayCacheIndex {
             try s.bind(e.accessed, at: 19)
             try s.bind(e.hits, at: 20)
             if let c = e.computeSeconds { try s.bind(c, at: 21) } else { try s.bindNull(at: 21) }
+            try bindOptional(s, e.fileIdentity, 22)
+            if let c = e.checksum { try s.bind(blob: c.bytes, at: 23) } else { try s.bindNull(at: 23) }
             try s.stepToCompletion()
             return old == e.file ? nil : old
         }

@@ -26,14 +26,18 @@ public enum ArrayCompression: Sendable, Hashable, CustomStringConvertible {
 /// How an ``ArrayCache`` stores and loads. Checked when the cache is made: invalid
 /// settings throw `CacheConfigurationError` from ``ArrayCache/init(directory:options:)``.
 public struct ArrayCacheOptions: Sendable {
-    /// How hits are loaded: memory-mapped from 1 MiB up by default. Use `.copy` for a
-    /// directory other processes may tamper with (a mapped file truncated from outside
-    /// faults the process on access).
+    /// How hits are loaded: memory-mapped from 1 MiB up by default. A copied hit hashes
+    /// the whole file against its stored checksum; a mapped hit refuses a file whose
+    /// identity changed and hashes each file once per process (see ``ArrayCache``).
+    /// Use `.copy` for a directory other processes may tamper with (a mapped file
+    /// truncated from outside faults the process on access).
     public var loadMode: ArrayLoadMode
     /// Compression of newly written files (every file records its own, so a reader never guesses).
     public var compression: ArrayCompression
-    /// When set, every write trims the cache (least recently accessed first) to this many
-    /// bytes on disk; an item larger than the limit alone is refused with `.itemTooLarge`.
+    /// Every write trims the cache (least recently accessed first) to this many bytes on
+    /// disk; an item larger than the limit alone is refused with `.itemTooLarge`. Default
+    /// ``defaultBytesLimit`` (1 GiB); `nil` = unbounded, which must be asked for by name
+    /// (`ArrayCacheOptions(bytesLimit: nil)`).
     public var bytesLimit: Int?
     /// When set, every write trims the cache (least recently accessed first) to this many entries.
     public var itemsLimit: Int?
@@ -46,8 +50,11 @@ public struct ArrayCacheOptions: Sendable {
     /// The time source for stored / accessed timestamps and `ageLimit` (wall clock by default).
     public var clock: any CacheClock
 
+    /// The bytes bound a cache gets when none is given: 1 GiB.
+    public static let defaultBytesLimit = 1 << 30
+
     public init(
-        loadMode: ArrayLoadMode = .default, compression: ArrayCompression = .none, bytesLimit: Int? = nil, itemsLimit: Int? = nil,
+        loadMode: ArrayLoadMode = .default, compression: ArrayCompression = .none, bytesLimit: Int? = ArrayCacheOptions.defaultBytesLimit, itemsLimit: Int? = nil,
         synchronousWrites: Bool = false, hitFlushInterval: Int = 256, clock: any CacheClock = WallCacheClock()
     ) {
         self.loadMode = loadMode
