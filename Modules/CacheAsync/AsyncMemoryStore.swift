@@ -52,7 +52,7 @@ public final class AsyncMemoryStore<Key: Hashable & Sendable, Value: Sendable>: 
     }
 
     public var capabilities: CacheStoreCapabilities {
-        maxBytes == nil ? [.perEntryTTL] : [.perEntryTTL, .weighted]
+        maxBytes == nil ? [.inMemory, .perEntryTTL] : [.inMemory, .perEntryTTL, .weighted]
     }
 
     // MARK: Synchronous core (the async API calls these; they never suspend)

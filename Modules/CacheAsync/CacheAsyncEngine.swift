@@ -10,7 +10,7 @@ public struct CacheAsyncEngine: CacheEngine {
     public var id: CacheEngineID { Self.id }
     public var summary: String { "async in-memory cache: TTL, single-flight, refresh-ahead, bounded by count and bytes" }
     public var traits: CacheEngineTraits {
-        CacheEngineTraits(capabilities: [.perEntryTTL, .weighted], providesSyncStores: false, providesAsyncStores: true)
+        CacheEngineTraits(capabilities: [.inMemory, .perEntryTTL, .weighted], providesSyncStores: false, providesAsyncStores: true)
     }
 
     public func makeAsyncStore<Value: Codable & Sendable>(

@@ -114,7 +114,8 @@ struct ExplainCommand: ParsableCommand {
             lines.append("\(analyzer.priority) \(analyzer.name) (\(analyzer.kind.rawValue): \(analyzer.characteristics)) — \(analyzer.summary)")
             for rule in analyzer.rules {
                 let alternatives = rule.alternatives.isEmpty ? "" : ", else " + rule.alternatives.map(\.rawValue).joined(separator: ", ")
-                lines.append("    \(rule.condition) → \(rule.engine)\(alternatives)\(rule.configuration.map { " [\($0)]" } ?? "")")
+                let standIns = rule.capabilities.isEmpty ? "" : ", else any engine with " + rule.capabilities.names.joined(separator: " + ")
+                lines.append("    \(rule.condition) → \(rule.engine)\(alternatives)\(standIns)\(rule.configuration.map { " [\($0)]" } ?? "")")
             }
         }
         return lines.joined(separator: "\n")

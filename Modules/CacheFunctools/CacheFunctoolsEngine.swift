@@ -6,7 +6,7 @@ public struct CacheFunctoolsEngine: CacheEngine {
     public init() {}
     public var id: CacheEngineID { Self.id }
     public var summary: String { "bounded LRU memoization (functools.lru_cache), the fastest in-memory hit" }
-    public var traits: CacheEngineTraits { CacheEngineTraits(capabilities: []) }
+    public var traits: CacheEngineTraits { CacheEngineTraits(capabilities: [.inMemory]) }
 
     /// Honours `maxSize` (entries); rejects settings it cannot keep.
     public func makeStore<Value: Codable & Sendable>(

@@ -20,7 +20,7 @@ public struct CacheJoblibEngine: CacheEngine {
     public init() {}
     public var id: CacheEngineID { Self.id }
     public var summary: String { "numeric arrays as memory-mapped NumPy .npy files with a SQLite index (joblib.Memory)" }
-    public var traits: CacheEngineTraits { CacheEngineTraits(capabilities: [.persistent, .multiProcess]) }
+    public var traits: CacheEngineTraits { CacheEngineTraits(capabilities: [.persistent, .multiProcess, .memoryMappedArrays, .weighted]) }
 
     public func makeStore<Value: Codable & Sendable>(
         of valueType: Value.Type, configuration: CacheConfiguration

@@ -10,7 +10,7 @@ public struct CacheToolsEngine: CacheEngine {
     public init() {}
     public var id: CacheEngineID { Self.id }
     public var summary: String { "policy caches in memory: LRU, LFU, FIFO, RR, MRU, TTL, TLRU (cachetools)" }
-    public var traits: CacheEngineTraits { CacheEngineTraits(capabilities: [.weighted]) }
+    public var traits: CacheEngineTraits { CacheEngineTraits(capabilities: [.inMemory, .boundedPolicies, .weighted]) }
 
     public func makeStore<Value: Codable & Sendable>(
         of valueType: Value.Type, configuration: CacheConfiguration

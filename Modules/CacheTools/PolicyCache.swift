@@ -216,7 +216,7 @@ where State.Key == Key, State.Value == Value {
     public var stats: CacheStats { afterExpiring { $0.stats() } }
 
     /// `.weighted` when a weigher was given.
-    public var capabilities: CacheStoreCapabilities { weigher == nil ? [] : .weighted }
+    public var capabilities: CacheStoreCapabilities { weigher == nil ? [.inMemory] : [.inMemory, .weighted] }
 }
 
 extension PolicyCache where State: ExpiringCachePolicyState & ~Copyable {

@@ -33,7 +33,7 @@ import Foundation
         CacheFunctoolsEngine.register(in: memoryOnly)
         let last = try CachePreset.images().explain(for: Data.self, availability: memoryOnly)
         #expect(last.chosen == nil)
-        #expect(last.requiredCapabilities == .persistent)
+        #expect(last.requiredCapabilities == [.persistent])
         #expect(last.skipped.contains { $0.contains("CacheFunctools") && $0.contains("lacks [persistent]") })
     }
 

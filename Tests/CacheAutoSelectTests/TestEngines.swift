@@ -66,7 +66,7 @@ final class DictionaryStore<Key: Hashable & Sendable, Value: Sendable>: CacheSto
 func registry(_ ids: [CacheEngineID]) -> CacheRegistry {
     let registry = CacheRegistry()
     for id in ids {
-        let capabilities = (KnownEngines.capabilities[id] ?? []).union(.perEntryTTL)
+        let capabilities = (KnownEngines.capabilities[id] ?? []).union([.perEntryTTL])
         registry.register(TestEngine(id: id, traits: CacheEngineTraits(capabilities: capabilities, providesSyncStores: true, providesAsyncStores: true)))
     }
     return registry

@@ -74,7 +74,7 @@ struct PolicySemanticsTests {
         #expect(c.currentSize == 4)
         #expect(c.stats.storeFailures == 2)
         #expect(throws: CacheStoreError.self) { try c.setValue(-1, forKey: "neg") }
-        #expect(c.capabilities == .weighted)
+        #expect(c.capabilities == [.inMemory, .weighted])
     }
 
     @Test func weightsCountTowardMaxSize() throws {
@@ -152,7 +152,7 @@ struct PolicySemanticsTests {
         }
         try c.setValue(1, forKey: 1, ttl: nil)
         #expect(c[1] == 1)
-        #expect(c.capabilities == [])
+        #expect(c.capabilities == [.inMemory])
     }
 
     @Test func slotsAreRecycledAcrossGrowth() throws {

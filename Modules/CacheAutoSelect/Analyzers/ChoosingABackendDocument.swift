@@ -19,7 +19,10 @@ public enum ChoosingABackendDocument {
         out.append("")
         out.append("`CacheAutoSelect` describes a function's results (type, measured size, and hints: persistence, "
             + "concurrency, access pattern, size class) and asks its analyzers, highest priority first. The first "
-            + "recommendation whose engine is registered wins; otherwise its alternatives in order; otherwise the next "
+            + "recommendation whose engine is registered wins; otherwise its alternatives in order; otherwise any "
+            + "registered engine that declares every capability the rule needs (the *or any engine with* column; family "
+            + "engines first, then others by id — so a third-party backend stands in for a family engine that is not linked, "
+            + "and the explanation says which capabilities matched); otherwise the next "
             + "analyzer; otherwise the default memory engine ("
             + defaults.map { "`\($0.engine)`" }.joined(separator: ", then ")
             + "). Combination analyzers rank above single-characteristic ones, so hints combine. "
@@ -31,13 +34,15 @@ public enum ChoosingABackendDocument {
             + "`CacheKlepto` and `CacheBox` are planned and never registered today: the chain falls back to their alternatives. "
             + "`cachectl explain --type '[Double]' --size 8MB --persistence long-term` shows a decision step by step.")
         out.append("")
-        out.append("| priority | analyzer | kind | weighs | when | engine | alternatives | configuration |")
-        out.append("|---:|---|---|---|---|---|---|---|")
+        out.append("| priority | analyzer | kind | weighs | when | engine | alternatives | or any engine with | configuration |")
+        out.append("|---:|---|---|---|---|---|---|---|---|")
         for analyzer in ordered {
             for rule in analyzer.rules {
                 let alternatives = rule.alternatives.isEmpty ? "—" : rule.alternatives.map { "`\($0)`" }.joined(separator: ", ")
                 out.append("| \(analyzer.priority) | `\(analyzer.name)` | \(analyzer.kind.rawValue) | \(analyzer.characteristics) "
-                    + "| \(escape(rule.condition)) | `\(rule.engine)` | \(alternatives) | \(rule.configuration.map(escape) ?? "—") |")
+                    + "| \(escape(rule.condition)) | `\(rule.engine)` | \(alternatives) "
+                    + "| \(rule.capabilities.isEmpty ? "—" : rule.capabilities.names.joined(separator: ", ")) "
+                    + "| \(rule.configuration.map(escape) ?? "—") |")
             }
         }
         out.append("")

@@ -14,11 +14,13 @@ public struct SharedAcrossProcessesAnalyzer: DocumentedAnalyzer {
 
     public var rules: [AnalyzerRule] {
         [
-            AnalyzerRule("concurrency distributed", engine: E.cacheRedis,
+            AnalyzerRule("concurrency distributed", engine: E.cacheRedis, capabilities: RuleNeeds.distributed,
                          example: DataDescription(Int.self, hints: .init(concurrency: .distributed))),
             AnalyzerRule("concurrency multi-process, array-like data", engine: E.cacheJoblib, alternatives: [E.cacheDisk],
+                         capabilities: RuleNeeds.multiProcessArrays,
                          example: DataDescription([Double].self, hints: .init(concurrency: .multiProcess))),
             AnalyzerRule("concurrency multi-process, other data", engine: E.cacheDisk, alternatives: [E.cacheKlepto],
+                         capabilities: RuleNeeds.multiProcess,
                          example: DataDescription(String.self, hints: .init(concurrency: .multiProcess))),
         ]
     }
@@ -26,15 +28,16 @@ public struct SharedAcrossProcessesAnalyzer: DocumentedAnalyzer {
     public func analyze(_ d: DataDescription) throws -> Recommendation? {
         switch d.hints.concurrency {
         case .distributed:
-            return Recommendation(engine: E.cacheRedis, configuration: try .init(), reason: "shared between machines: only a server-backed cache is")
+            return Recommendation(engine: E.cacheRedis, configuration: try .init(), reason: "shared between machines: only a server-backed cache is",
+                                  capabilities: RuleNeeds.distributed)
         case .multiProcess where d.category.isArrayLike:
             return Recommendation(engine: E.cacheJoblib, configuration: try RecommendedConfiguration.persistent(d),
                                   reason: "shared between processes, array-like data: array files every process can map",
-                                  alternatives: [E.cacheDisk])
+                                  alternatives: [E.cacheDisk], capabilities: RuleNeeds.multiProcessArrays)
         case .multiProcess:
             return Recommendation(engine: E.cacheDisk, configuration: try RecommendedConfiguration.persistent(d),
                                   reason: "shared between processes: a disk cache every process opens (beats small sizes)",
-                                  alternatives: [E.cacheKlepto])
+                                  alternatives: [E.cacheKlepto], capabilities: RuleNeeds.multiProcess)
         default:
             return nil
         }
@@ -52,14 +55,14 @@ public struct AsyncResultsAnalyzer: DocumentedAnalyzer {
 
     public var rules: [AnalyzerRule] {
         [AnalyzerRule("async function, no session or long-term persistence", engine: E.cacheAsync, alternatives: [E.cacheTools],
-                      example: DataDescription(Int.self, execution: .async))]
+                      capabilities: RuleNeeds.asyncMemory, example: DataDescription(Int.self, execution: .async))]
     }
 
     public func analyze(_ d: DataDescription) throws -> Recommendation? {
         guard d.execution == .async, d.hints.persistence == nil || d.hints.persistence == .ephemeral else { return nil }
         return Recommendation(engine: E.cacheAsync, configuration: try RecommendedConfiguration.memory(d),
                               reason: "an async function: single-flight across tasks without blocking threads",
-                              alternatives: [E.cacheTools])
+                              alternatives: [E.cacheTools], capabilities: RuleNeeds.asyncMemory)
     }
 }
 
@@ -74,7 +77,7 @@ public struct EphemeralInMemoryAnalyzer: DocumentedAnalyzer {
 
     public var rules: [AnalyzerRule] {
         [AnalyzerRule("persistence ephemeral, size < 100 MiB or unknown", engine: E.cacheTools, alternatives: [E.cacheFunctools],
-                      configuration: "bounded to a 64 MiB budget",
+                      capabilities: RuleNeeds.memory, configuration: "bounded to a 64 MiB budget",
                       example: DataDescription([Double].self, size: 200_000, hints: .init(persistence: .ephemeral)))]
     }
 
@@ -85,7 +88,7 @@ public struct EphemeralInMemoryAnalyzer: DocumentedAnalyzer {
         if config.policy == .lru { alternatives.append(EngineChoice(E.cacheFunctools, configuration: config)) }
         return Recommendation(EngineChoice(E.cacheTools, configuration: config),
                               reason: "ephemeral and not huge: memory is fastest and nothing needs to persist",
-                              alternatives: alternatives)
+                              alternatives: alternatives, capabilities: RuleNeeds.memory)
     }
 }
 
@@ -100,7 +103,7 @@ public struct PersistentArraysAnalyzer: DocumentedAnalyzer {
 
     public var rules: [AnalyzerRule] {
         [AnalyzerRule("array-like data, session or long-term persistence, or ≥ 1 MiB", engine: E.cacheJoblib,
-                      alternatives: [E.cacheDisk],
+                      alternatives: [E.cacheDisk], capabilities: RuleNeeds.mappedArrays,
                       example: DataDescription([Double].self, size: 8_000_000, hints: .init(persistence: .longTerm)))]
     }
 
@@ -111,7 +114,7 @@ public struct PersistentArraysAnalyzer: DocumentedAnalyzer {
         guard persists || large else { return nil }
         return Recommendation(engine: E.cacheJoblib, configuration: try RecommendedConfiguration.persistent(d),
                               reason: "\(d.category) that \(persists ? "must persist" : "is large"): raw array files, memory-mapped on load",
-                              alternatives: [E.cacheDisk])
+                              alternatives: [E.cacheDisk], capabilities: RuleNeeds.mappedArrays)
     }
 }
 
@@ -126,14 +129,16 @@ public struct AccessPatternAnalyzer: DocumentedAnalyzer {
 
     public var rules: [AnalyzerRule] {
         [
-            AnalyzerRule("access recency", engine: E.cacheTools, alternatives: [E.cacheFunctools, E.cacheBox], configuration: "policy LRU",
+            AnalyzerRule("access recency", engine: E.cacheTools, alternatives: [E.cacheFunctools, E.cacheBox],
+                         capabilities: RuleNeeds.memory, configuration: "policy LRU",
                          example: DataDescription(Int.self, hints: .init(access: .recency))),
-            AnalyzerRule("access frequency", engine: E.cacheTools, alternatives: [E.cacheBox], configuration: "policy LFU",
+            AnalyzerRule("access frequency", engine: E.cacheTools, alternatives: [E.cacheBox],
+                         capabilities: RuleNeeds.policyMemory, configuration: "policy LFU",
                          example: DataDescription(Int.self, hints: .init(access: .frequency))),
-            AnalyzerRule("access random", engine: E.cacheTools, configuration: "policy RR",
+            AnalyzerRule("access random", engine: E.cacheTools, capabilities: RuleNeeds.policyMemory, configuration: "policy RR",
                          example: DataDescription(Int.self, hints: .init(access: .random))),
             AnalyzerRule("access write-heavy", engine: E.cacheTools, alternatives: [E.cacheFunctools],
-                         configuration: "policy LRU, 128 entries",
+                         capabilities: RuleNeeds.memory, configuration: "policy LRU, 128 entries",
                          example: DataDescription(String.self, hints: .init(access: .writeHeavy))),
         ]
     }
@@ -150,6 +155,7 @@ public struct AccessPatternAnalyzer: DocumentedAnalyzer {
         }
         return Recommendation(engine: E.cacheTools, configuration: config,
                               reason: "access \(access): \(config.policy.rawValue.uppercased()) in memory",
-                              alternatives: alternatives)
+                              alternatives: alternatives,
+                              capabilities: access == .frequency || access == .random ? RuleNeeds.policyMemory : RuleNeeds.memory)
     }
 }

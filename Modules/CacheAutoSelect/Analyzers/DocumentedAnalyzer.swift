@@ -15,15 +15,18 @@ public struct AnalyzerRule: Sendable {
     public var condition: String
     public var engine: CacheEngineID
     public var alternatives: [CacheEngineID]
+    /// What a registered engine needs to stand in when neither ``engine`` nor an alternative is usable.
+    public var capabilities: CacheStoreCapabilities
     /// Notable configuration, e.g. `"policy LFU"`.
     public var configuration: String?
     public var example: DataDescription
 
     public init(_ condition: String, engine: CacheEngineID, alternatives: [CacheEngineID] = [],
-                configuration: String? = nil, example: DataDescription) {
+                capabilities: CacheStoreCapabilities = [], configuration: String? = nil, example: DataDescription) {
         self.condition = condition
         self.engine = engine
         self.alternatives = alternatives
+        self.capabilities = capabilities
         self.configuration = configuration
         self.example = example
     }
@@ -63,4 +66,26 @@ enum RecommendedConfiguration {
     static func persistent(_ d: DataDescription) throws -> CacheConfiguration {
         try CacheConfiguration(policy: d.preferredPolicy)
     }
+}
+
+/// What the built-in rules need of an engine standing in for the ones they name.
+enum RuleNeeds {
+    /// A memory cache.
+    static let memory: CacheStoreCapabilities = [.inMemory]
+    /// A memory cache whose bound follows the configured policy (LFU, RR…).
+    static let policyMemory: CacheStoreCapabilities = [.inMemory, .boundedPolicies]
+    /// Anything that survives restarts.
+    static let persistent: CacheStoreCapabilities = [.persistent]
+    /// Array files loaded by memory map.
+    static let mappedArrays: CacheStoreCapabilities = [.memoryMappedArrays]
+    /// Array files that survive restarts.
+    static let persistentArrays: CacheStoreCapabilities = [.persistent, .memoryMappedArrays]
+    /// Shared by the processes of one machine.
+    static let multiProcess: CacheStoreCapabilities = [.multiProcess]
+    /// Array files shared by the processes of one machine.
+    static let multiProcessArrays: CacheStoreCapabilities = [.multiProcess, .memoryMappedArrays]
+    /// Shared by machines.
+    static let distributed: CacheStoreCapabilities = [.distributed]
+    /// Async stores in memory.
+    static let asyncMemory: CacheStoreCapabilities = [.asyncStores, .inMemory]
 }

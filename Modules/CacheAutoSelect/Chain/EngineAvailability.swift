@@ -28,8 +28,8 @@ public struct HypotheticalEngines: EngineAvailability {
         guard ids.contains(id) else { return nil }
         // Assumed to make both kinds of stores: only the chain's order is being asked. A
         // family engine has the capabilities its module declares; another id is assumed
-        // to have every capability (only its place in the order is asked).
-        return CacheEngineTraits(capabilities: KnownEngines.capabilities[id] ?? CacheStoreCapabilities(rawValue: .max),
+        // to have every family capability (only its place in the order is asked).
+        return CacheEngineTraits(capabilities: KnownEngines.capabilities[id] ?? CacheStoreCapabilities(Set(CacheCapability.builtIn)),
                                  providesSyncStores: true, providesAsyncStores: true)
     }
 
@@ -57,16 +57,18 @@ public enum KnownEngines {
 
     /// The capabilities each family engine declares in its traits (for ``HypotheticalEngines``,
     /// which answers without the modules linked). Kept equal to the engines' own traits by a test.
+    /// The kinds of store (``CacheCapability/syncStores``, ``CacheCapability/asyncStores``) are left out:
+    /// ``HypotheticalEngines`` assumes both.
     public static let capabilities: [CacheEngineID: CacheStoreCapabilities] = [
-        cacheTools: [.weighted],
-        cacheFunctools: [],
+        cacheTools: [.inMemory, .boundedPolicies, .weighted],
+        cacheFunctools: [.inMemory],
         cacheDisk: [.perEntryTTL, .persistent, .multiProcess, .weighted],
-        cacheJoblib: [.persistent, .multiProcess],
-        cacheAsync: [.perEntryTTL, .weighted],
+        cacheJoblib: [.persistent, .multiProcess, .memoryMappedArrays, .weighted],
+        cacheAsync: [.inMemory, .perEntryTTL, .weighted],
         cacheRedis: [.perEntryTTL, .persistent, .multiProcess, .distributed],
         // Planned: what their modules are designed to declare.
         cacheKlepto: [.persistent, .multiProcess],
-        cacheBox: [.perEntryTTL, .weighted],
+        cacheBox: [.inMemory, .boundedPolicies, .perEntryTTL, .weighted],
     ]
 
 }

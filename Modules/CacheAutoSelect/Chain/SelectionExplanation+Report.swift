@@ -28,7 +28,8 @@ extension SelectionExplanation: CustomStringConvertible {
             for e in defaults { lines.append("       \(e.engine): \(e.verdict == .chosen ? "CHOSEN" : e.detail)") }
         }
         if let chosen {
-            lines.append("chosen: \(chosen) by \(chosenBy ?? "?")")
+            lines.append("chosen: \(chosen) by \(chosenBy ?? "?")"
+                + (matchedCapabilities.map { ", standing in for the engines the rule names: it declares \($0)" } ?? ""))
         } else {
             lines.append("chosen: nothing — no recommended, alternative or default engine is registered")
         }
@@ -47,7 +48,7 @@ extension SelectionExplanation: CustomStringConvertible {
 
     enum CodingKeys: String, CodingKey {
         case data, registered, storeKind, steps, defaults, chosen, chosenBy, reason, fallback
-        case missingEngines, skipped, requiredCapabilities, requirementsWaived
+        case missingEngines, skipped, requiredCapabilities, requirementsWaived, matchedCapabilities
     }
 
     public init(from decoder: any Decoder) throws {
@@ -61,13 +62,9 @@ extension SelectionExplanation: CustomStringConvertible {
         chosenBy = try c.decodeIfPresent(String.self, forKey: .chosenBy)
         reason = try c.decodeIfPresent(String.self, forKey: .reason)
         fallback = try c.decodeIfPresent(String.self, forKey: .fallback)
-        let names = try c.decodeIfPresent([String].self, forKey: .requiredCapabilities) ?? []
-        guard let required = CacheStoreCapabilities(names: names) else {
-            throw DecodingError.dataCorruptedError(forKey: .requiredCapabilities, in: c,
-                                                   debugDescription: "unknown capability in \(names)")
-        }
-        requiredCapabilities = required
+        requiredCapabilities = try c.decodeIfPresent(CacheStoreCapabilities.self, forKey: .requiredCapabilities) ?? []
         requirementsWaived = try c.decodeIfPresent(Bool.self, forKey: .requirementsWaived) ?? false
+        matchedCapabilities = try c.decodeIfPresent(CacheStoreCapabilities.self, forKey: .matchedCapabilities)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -83,7 +80,8 @@ extension SelectionExplanation: CustomStringConvertible {
         try c.encode(fallback, forKey: .fallback)
         try c.encode(missingEngines, forKey: .missingEngines)
         try c.encode(skipped, forKey: .skipped)
-        try c.encode(requiredCapabilities.names, forKey: .requiredCapabilities)
+        try c.encode(requiredCapabilities, forKey: .requiredCapabilities)
         try c.encode(requirementsWaived, forKey: .requirementsWaived)
+        try c.encode(matchedCapabilities, forKey: .matchedCapabilities)
     }
 }

@@ -15,6 +15,9 @@ public struct EngineConsideration: Sendable, Hashable, Codable {
         case recommended
         /// One of the analyzer's alternatives.
         case alternative
+        /// A registered engine tried because it declares every capability the recommendation
+        /// needs, when neither the recommended engine nor an alternative was usable.
+        case substitute
         /// The chain's default memory engine, tried when no analyzer's engine was usable.
         case `default`
     }
@@ -92,6 +95,9 @@ public struct SelectionExplanation: Sendable, Hashable, Codable {
     public var requiredCapabilities: CacheStoreCapabilities = []
     /// The caller waived ``requiredCapabilities`` (`allowMemoryFallback`).
     public var requirementsWaived = false
+    /// When the chosen engine stands in for the ones a rule named: the capabilities the rule
+    /// needed, which it declares (``EngineConsideration/Role/substitute``).
+    public var matchedCapabilities: CacheStoreCapabilities?
 
     /// Why each engine considered before the choice was not used, in the order met, once each.
     public var unusedReasons: [String] {

@@ -6,9 +6,12 @@ import Synchronization
 ///
 /// Analyzers are asked in descending priority (equal priorities in registration
 /// order). The first recommendation whose engine is registered wins; otherwise its
-/// alternatives in order; otherwise the next analyzer; otherwise the first registered
-/// default memory engine. An engine met twice in one decision is skipped the second
-/// time, so repeated or cyclic alternatives end. An analyzer that throws is skipped.
+/// alternatives in order; otherwise any registered engine that declares every capability
+/// the recommendation needs (``Recommendation/capabilities``: family engines first, then
+/// the others by id), so a third-party backend stands in for a family engine that is not
+/// linked; otherwise the next analyzer; otherwise the first registered default memory
+/// engine. An engine met twice in one decision is skipped the second time, so repeated or
+/// cyclic alternatives end. An analyzer that throws is skipped.
 ///
 /// Registering and removing analyzers is safe while other threads decide: each
 /// decision works on a snapshot, and no lock is held while an analyzer runs.
@@ -117,6 +120,24 @@ public final class StrategyChain: Sendable {
                     break
                 }
             }
+            if explanation.chosen == nil, !answer.capabilities.isEmpty {
+                // Stand-ins: registered engines declaring what the rule needs, family engines first.
+                let registered = availability.availableIDs
+                let ordered = KnownEngines.built.filter(registered.contains) + registered.filter { !KnownEngines.built.contains($0) }
+                for id in ordered where decision.seen[id] == nil {
+                    guard let traits = availability.traits(of: id), traits.capabilities.isSuperset(of: answer.capabilities) else { continue }
+                    let choice = EngineChoice(id, configuration: answer.choice.configuration)
+                    let considered = decision.consider(choice, role: .substitute, matching: answer.capabilities)
+                    step.engines.append(considered)
+                    if considered.verdict == .chosen {
+                        explanation.chosen = choice
+                        explanation.chosenBy = analyzer.name
+                        explanation.reason = answer.reason
+                        explanation.matchedCapabilities = answer.capabilities
+                        break
+                    }
+                }
+            }
             explanation.steps.append(step)
             if explanation.chosen != nil { break }
         }
@@ -200,7 +221,8 @@ struct Decision {
         self.requiredBy = requiredBy
     }
 
-    mutating func consider(_ choice: EngineChoice, role: EngineConsideration.Role) -> EngineConsideration {
+    mutating func consider(_ choice: EngineChoice, role: EngineConsideration.Role,
+                           matching needed: CacheStoreCapabilities = []) -> EngineConsideration {
         func result(_ verdict: EngineConsideration.Verdict, _ detail: String) -> EngineConsideration {
             EngineConsideration(engine: choice.engine, role: role, verdict: verdict, detail: detail, configuration: choice.configuration)
         }
@@ -218,6 +240,8 @@ struct Decision {
             } else if !traits.capabilities.isSuperset(of: required) {
                 verdict = result(.lacksCapabilities,
                                  "registered, but it lacks \(required.subtracting(traits.capabilities)), which \(requiredBy) requires")
+            } else if role == .substitute {
+                verdict = result(.chosen, "registered and declares \(needed), what the rule needs (the engines it names are not usable)")
             } else {
                 verdict = result(.chosen, "registered")
             }

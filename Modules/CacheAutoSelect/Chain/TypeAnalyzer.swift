@@ -20,25 +20,34 @@ public struct EngineChoice: Sendable, Hashable, Codable, CustomStringConvertible
     }
 }
 
-/// What an analyzer answers: an engine with its configuration, why, and the engines to
-/// try in order when that one is not registered.
+/// What an analyzer answers: an engine with its configuration, why, the engines to try
+/// in order when that one is not usable, and the capabilities any other registered engine
+/// must have to stand in for them.
 public struct Recommendation: Sendable, Hashable {
     public var choice: EngineChoice
     public var reason: String
     public var alternatives: [EngineChoice]
+    /// What the rule needs of an engine. When neither ``choice`` nor an alternative is usable,
+    /// the chain tries every registered engine that declares all of these (family engines
+    /// first, then the others by id) before asking the next analyzer. Empty: no substitutes.
+    public var capabilities: CacheStoreCapabilities
 
-    public init(_ choice: EngineChoice, reason: String, alternatives: [EngineChoice] = []) {
+    public init(_ choice: EngineChoice, reason: String, alternatives: [EngineChoice] = [],
+                capabilities: CacheStoreCapabilities = []) {
         self.choice = choice
         self.reason = reason
         self.alternatives = alternatives
+        self.capabilities = capabilities
     }
 
-    /// A recommendation whose alternatives share the main choice's configuration.
+    /// A recommendation whose alternatives (and substitutes) share the main choice's configuration.
     public init(
-        engine: CacheEngineID, configuration: CacheConfiguration, reason: String, alternatives: [CacheEngineID] = []
+        engine: CacheEngineID, configuration: CacheConfiguration, reason: String, alternatives: [CacheEngineID] = [],
+        capabilities: CacheStoreCapabilities = []
     ) {
         self.init(EngineChoice(engine, configuration: configuration), reason: reason,
-                  alternatives: alternatives.map { EngineChoice($0, configuration: configuration) })
+                  alternatives: alternatives.map { EngineChoice($0, configuration: configuration) },
+                  capabilities: capabilities)
     }
 }
 

@@ -12,18 +12,24 @@ public struct CacheEngineID: RawRepresentable, Hashable, Sendable, Codable, Comp
     public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
 }
 
-/// What an engine offers, so selection can reason about it without knowing it.
+/// What an engine offers, so selection can reason about it without knowing it: the
+/// capabilities of the stores it makes, including which kinds of store it makes
+/// (``CacheCapability/syncStores``, ``CacheCapability/asyncStores``).
 public struct CacheEngineTraits: Sendable, Hashable, Codable {
-    /// Capabilities of the stores it makes.
+    /// Everything its stores can do, the kinds of store it makes included.
     public var capabilities: CacheStoreCapabilities
-    /// It makes ``AsyncCacheStore``s.
-    public var providesAsyncStores: Bool
-    /// It makes synchronous ``CacheStore``s.
-    public var providesSyncStores: Bool
 
+    /// It makes ``AsyncCacheStore``s.
+    public var providesAsyncStores: Bool { capabilities.contains(.asyncStores) }
+    /// It makes synchronous ``CacheStore``s.
+    public var providesSyncStores: Bool { capabilities.contains(.syncStores) }
+
+    /// Traits from the stores' `capabilities` and the kinds of store made (added to the capabilities
+    /// as ``CacheCapability/syncStores`` and ``CacheCapability/asyncStores``).
     public init(capabilities: CacheStoreCapabilities, providesSyncStores: Bool = true, providesAsyncStores: Bool = false) {
-        self.capabilities = capabilities
-        self.providesSyncStores = providesSyncStores
-        self.providesAsyncStores = providesAsyncStores
+        var all = capabilities
+        if providesSyncStores { all.insert(.syncStores) } else { all.remove(.syncStores) }
+        if providesAsyncStores { all.insert(.asyncStores) } else { all.remove(.asyncStores) }
+        self.capabilities = all
     }
 }
