@@ -1,7 +1,7 @@
 import CacheCore
 
-/// Lease rows: the cross-process exclusive load that ``DiskMemoized`` and ``DiskStore``
-/// share. A lease is a row in the `leases` table owned by one ``DiskCache`` instance;
+/// Lease rows: the cross-process exclusive load that ``DiskStore`` offers ``Memoized``
+/// (and so ``DiskMemoized``). A lease is a row in the `leases` table owned by one ``DiskCache`` instance;
 /// it expires after its timeout, so a crashed holder blocks others at most that long.
 extension DiskCache {
     /// Takes the lease on `key` unless another live instance holds it; returns whether

@@ -1,8 +1,8 @@
 import CacheCore
 
-extension DiskStore: ExclusiveLoadingCacheStore {
+extension DiskStore: EarlyRecomputingCacheStore {
     /// How long a load may hold its lease before another process takes over (a crashed
-    /// holder blocks the others at most this long).
+    /// holder blocks the others at most this long), unless the memoizer asks for another.
     public static var leaseTimeout: Duration { .seconds(60) }
 
     /// Runs `loadAndStore` under the key's lease row, so that one caller among every
@@ -10,12 +10,39 @@ extension DiskStore: ExclusiveLoadingCacheStore {
     /// result (polling with a back-off up to 50 ms). `.unavailable` when the lease table
     /// cannot be written (e.g. disk full): the caller loads on its own.
     public func withExclusiveLoad<Loaded: Sendable>(
-        forKey key: CacheKey, _ loadAndStore: () throws -> Loaded
+        forKey key: CacheKey, leaseTimeout: Duration?, _ loadAndStore: () throws -> Loaded
     ) throws -> ExclusiveLoadOutcome<Value, Loaded> {
         let (cache, diskKey) = route(key)
         return try cache.withLease(
-            diskKey, timeout: Self.leaseTimeout, function: key.namespace,
+            diskKey, timeout: leaseTimeout ?? Self.leaseTimeout, function: key.namespace,
             present: { (try? cache.get(diskKey, codec: codec, counting: false)) ?? nil },
             loadAndStore)
     }
+
+    /// Stores `value` with its compute time in the entry's row (diskcache's `memoize_stampede` field).
+    public func setValue(_ value: Value, forKey key: CacheKey, ttl: Duration?, computeTime: Duration) throws {
+        let (cache, diskKey) = route(key)
+        _ = try cache.store(diskKey, try cache.prepare(value, codec: codec), ttl: ttl, tag: tag,
+                            computeTime: computeTime.cacheSeconds, operation: "memoize store")
+    }
+
+    public func expiryAndComputeTime(forKey key: CacheKey) -> (remaining: Duration, computeTime: Duration)? {
+        let (cache, diskKey) = route(key)
+        guard let times = try? cache.entryTimes(diskKey), let expire = times.expire,
+              let computeTime = times.computeTime, computeTime > 0 else { return nil }
+        return (.seconds(expire - cache.now()), .seconds(computeTime))
+    }
+
+    /// Runs `recompute` only when this caller takes the key's lease at once (no other
+    /// process or instance is loading it); the lease is released afterwards.
+    public func withExclusiveLoadIfFree<Loaded: Sendable>(
+        forKey key: CacheKey, leaseTimeout: Duration?, _ recompute: () throws -> Loaded
+    ) throws -> Loaded? {
+        let (cache, diskKey) = route(key)
+        guard (try? cache.acquireLease(diskKey, timeout: leaseTimeout ?? Self.leaseTimeout)) == true else { return nil }
+        defer { cache.releaseLease(diskKey, function: key.namespace) }
+        return try recompute()
+    }
+
+    public var defaultTimeToLive: Duration? { allCaches.first?.options.defaultTTL }
 }

@@ -51,9 +51,8 @@ import Testing
         let clock = ManualCacheClock(start: 1_000_000)
         let crashed = try DiskCache(directory: dir, options: DiskCacheOptions(clock: clock))
         let survivor = try DiskCache(directory: dir, options: DiskCacheOptions(clock: clock))
-        let abandoned = try crashed.memoize(name: "job", leaseTimeout: .seconds(30)) { (n: Int) in n }
         // The "crashed" holder took the lease and never released it.
-        #expect(try abandoned.acquireLease(DiskCacheKey(try CacheKey(name: "job", arguments: 5))))
+        #expect(try crashed.acquireLease(DiskCacheKey(try CacheKey(name: "job", arguments: 5)), timeout: .seconds(30)))
         let job = try survivor.memoize(name: "job", leaseTimeout: .seconds(30)) { (n: Int) in n + 100 }
         let done = Atomic<Int>(-1)
         let thread = Thread { done.store((try? job(5)) ?? -2, ordering: .relaxed) }
@@ -102,4 +101,67 @@ import Testing
         #expect(throws: CacheConfigurationError.self) { _ = try cache.memoize(name: "") { (n: Int) in n } }
         #expect(throws: CacheConfigurationError.self) { _ = try cache.memoize(name: "b", beta: 1) { (n: Int) in n } }
     }
+
+    @Test func diskMemoizeHonoursEveryMemoizeOption() throws {
+        let cache = try DiskCache(directory: temporaryDirectory())
+        struct Failure: Error {}
+        let calls = Atomic<Int>(0)
+        let f = try cache.memoize(name: "opts", options: MemoizeOptions(shouldCache: { $0 >= 0 }, cacheErrors: true)) { (n: Int) throws -> Int in
+            calls.add(1, ordering: .relaxed)
+            if n == 0 { throw Failure() }
+            return n < 0 ? -1 : n
+        }
+        // shouldCache: a negative result is returned but not stored.
+        #expect(try f(-5) == -1)
+        #expect(try f(-5) == -1)
+        #expect(calls.load(ordering: .relaxed) == 2)
+        #expect(try f(3) == 3)
+        #expect(try f(3) == 3)
+        #expect(calls.load(ordering: .relaxed) == 3)
+        // cacheErrors: the error is remembered in this process, not recomputed.
+        #expect(throws: Failure.self) { try f(0) }
+        #expect(throws: Failure.self) { try f(0) }
+        #expect(calls.load(ordering: .relaxed) == 4)
+        #expect(f.info.loadFailures == 1)
+    }
+
+    @Test func earlyRecomputationWorksThroughAnErasedStoreAndNeedsARecordingStore() throws {
+        let clock = ManualCacheClock(start: 1_000_000)
+        let cache = try DiskCache(directory: temporaryDirectory(), options: DiskCacheOptions(clock: clock))
+        let calls = Atomic<Int>(0)
+        let store = AnyCacheStore(DiskStore<Int>(cache: cache))
+        let f = try Memoized(store: store, name: "erased", options: MemoizeOptions(ttl: .seconds(100), beta: 1)) { (n: Int) -> Int in
+            calls.add(1, ordering: .relaxed)
+            usleep(2_000)
+            return n + calls.load(ordering: .relaxed)
+        }
+        #expect(try f(1) == 2)
+        clock.advance(by: 99.999)
+        var recomputed = false
+        for _ in 0..<50 where !recomputed { recomputed = (try f(1)) != 2 }
+        #expect(recomputed)
+        #expect(f.earlyRecomputationCount >= 1)
+        // A store that records no compute times cannot recompute early: a typed error, not a silent no-op.
+        let memory = try DictionaryBackedStore()
+        #expect(throws: CacheConfigurationError.self) {
+            _ = try Memoized(store: memory, name: "m", options: MemoizeOptions(ttl: .seconds(1), beta: 1)) { (n: Int) in n }
+        }
+        #expect(throws: CacheConfigurationError.self) {
+            _ = try cache.memoize(name: "lease", leaseTimeout: .zero) { (n: Int) in n }
+        }
+    }
+}
+
+/// A minimal CacheKey store with per-entry TTL but no compute-time records.
+final class DictionaryBackedStore: CacheStore {
+    let entries = Mutex<[CacheKey: Int]>([:])
+    init() throws {}
+    func value(forKey key: CacheKey) throws -> Int? { entries.withLock { $0[key] } }
+    func setValue(_ value: Int, forKey key: CacheKey, ttl: Duration?) throws { entries.withLock { $0[key] = value } }
+    func removeValue(forKey key: CacheKey) throws -> Int? { entries.withLock { $0.removeValue(forKey: key) } }
+    func removeAll() throws { entries.withLock { $0.removeAll() } }
+    func contains(_ key: CacheKey) throws -> Bool { entries.withLock { $0[key] != nil } }
+    var count: Int { entries.withLock { $0.count } }
+    var stats: CacheStats { CacheStats() }
+    var capabilities: CacheStoreCapabilities { [.perEntryTTL] }
 }

@@ -16,6 +16,13 @@ public struct MemoizeOptions<Value: Sendable>: Sendable {
     public var onStoreFailure: (@Sendable (_ error: any Error, _ key: String) -> Void)?
     /// Where failures are logged.
     public var logger: Logger
+    /// Early recomputation strength (``EarlyRecomputingCacheStore``): 0 disables it, 1 is
+    /// the paper's default, larger recomputes earlier. Needs a store that records compute
+    /// times and a time to live (``ttl`` or the store's default).
+    public var beta: Double
+    /// How long a load may hold a key against the other processes sharing the store before
+    /// one of them takes over (``ExclusiveLoadingCacheStore``); `nil`: the store's default.
+    public var leaseTimeout: Duration?
 
     public init(
         ttl: Duration? = nil,
@@ -23,7 +30,9 @@ public struct MemoizeOptions<Value: Sendable>: Sendable {
         cacheErrors: Bool = false,
         errorCacheLimit: Int = 1024,
         onStoreFailure: (@Sendable (_ error: any Error, _ key: String) -> Void)? = nil,
-        logger: Logger = Logger(label: "swift-cache.memoize")
+        logger: Logger = Logger(label: "swift-cache.memoize"),
+        beta: Double = 0,
+        leaseTimeout: Duration? = nil
     ) {
         self.ttl = ttl
         self.shouldCache = shouldCache
@@ -31,6 +40,8 @@ public struct MemoizeOptions<Value: Sendable>: Sendable {
         self.errorCacheLimit = errorCacheLimit
         self.onStoreFailure = onStoreFailure
         self.logger = logger
+        self.beta = beta
+        self.leaseTimeout = leaseTimeout
     }
 
     /// Throws ``CacheConfigurationError`` for a non-positive TTL or negative error limit,
@@ -44,6 +55,12 @@ public struct MemoizeOptions<Value: Sendable>: Sendable {
             }
         }
         try CacheConfiguration.checkSize(errorCacheLimit, setting: "errorCacheLimit")
+        if beta < 0 || !beta.isFinite {
+            throw CacheConfigurationError(setting: "beta", value: "\(beta)", reason: "must be a finite value ≥ 0")
+        }
+        if let leaseTimeout, leaseTimeout <= .zero {
+            throw CacheConfigurationError(setting: "leaseTimeout", value: "\(leaseTimeout)", reason: "must be > 0")
+        }
     }
 }
 

@@ -1,5 +1,12 @@
 import Logging
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#elseif canImport(Musl)
+import Musl
+#endif
 
 /// A function whose results are kept in a ``CacheStore``.
 ///
@@ -9,6 +16,10 @@ import Synchronization
 /// - A result that cannot be stored is still returned: the failure is counted in
 ///   ``info``, logged, and passed to `onStoreFailure`.
 /// - A store read that fails (I/O, a value that does not decode) is a miss.
+/// - Over a store shared by processes (``ExclusiveLoadingCacheStore``, e.g. CacheDisk's
+///   `DiskStore`), one caller on the machine loads a missing key; the others read its result.
+/// - With ``MemoizeOptions/beta`` > 0 over an ``EarlyRecomputingCacheStore``, a hit near
+///   its expiry is recomputed early by one caller while the others keep the current value.
 ///
 /// Generic over the concrete store so that calls through it are specialized:
 /// a hit costs the store's lookup and little more.
@@ -29,6 +40,9 @@ public final class Memoized<Store: CacheStore, each Arg>: Sendable {
     @usableFromInline let errors = Mutex(ErrorMemory<Key>())
     /// The store's cross-process load coordination, when it offers one.
     let exclusive: (any ExclusiveLoadingCacheStore<Key, Value>)?
+    /// The store's compute-time recording and early recomputation, when it offers them.
+    @usableFromInline let recorder: (any EarlyRecomputingCacheStore<Key, Value>)?
+    let earlyRecomputations = Atomic<Int>(0)
 
     /// Memoizes `recursive`, which receives this memoized function as its first
     /// argument so it can call itself through the cache (e.g. Fibonacci).
@@ -38,7 +52,18 @@ public final class Memoized<Store: CacheStore, each Arg>: Sendable {
         options: MemoizeOptions<Value> = .init(), recursive: @escaping Body
     ) throws(CacheConfigurationError) {
         try options.validate(storeCapabilities: store.capabilities)
+        let recorder = store.earlyRecomputer
+        if options.beta > 0 {
+            guard let recorder else {
+                throw CacheConfigurationError(setting: "beta", value: "\(options.beta)",
+                                              reason: "early recomputation needs a store that records compute times (EarlyRecomputingCacheStore, e.g. DiskStore)")
+            }
+            if options.ttl == nil && recorder.defaultTimeToLive == nil {
+                throw CacheConfigurationError(setting: "beta", value: "\(options.beta)", reason: "early recomputation needs a ttl")
+            }
+        }
         self.store = store
+        self.recorder = recorder
         self.exclusive = store.exclusiveLoader
         self.name = name
         self.makeKey = key
@@ -62,8 +87,37 @@ public final class Memoized<Store: CacheStore, each Arg>: Sendable {
     @inlinable
     public func callAsFunction(_ args: repeat each Arg) throws -> Value {
         let key = try makeKey(repeat each args)
-        if let value = try? store.value(forKey: key) { return value }
+        if let value = try? store.value(forKey: key) {
+            if options.beta > 0 { return servingHit(key, value, repeat each args) }
+            return value
+        }
         return try miss(key, repeat each args)
+    }
+
+    /// How many hits this function recomputed early (``MemoizeOptions/beta``).
+    public var earlyRecomputationCount: Int { earlyRecomputations.load(ordering: .relaxed) }
+
+    /// A hit with early recomputation on: `current`, or a fresh value when the draw says
+    /// the entry is near enough its expiry and no other caller is loading it. A failed
+    /// recomputation keeps `current` (valid until it expires).
+    @usableFromInline
+    func servingHit(_ key: Key, _ current: Value, _ args: repeat each Arg) -> Value {
+        guard let recorder, let times = recorder.expiryAndComputeTime(forKey: key), times.computeTime > .zero else {
+            return current
+        }
+        let random = Double.random(in: Double.leastNonzeroMagnitude..<1)
+        guard times.computeTime.cacheSeconds * options.beta * -log(random) >= times.remaining.cacheSeconds else {
+            return current
+        }
+        do {
+            let fresh = try recorder.withExclusiveLoadIfFree(forKey: key, leaseTimeout: options.leaseTimeout) { () throws -> Value in
+                earlyRecomputations.add(1, ordering: .relaxed)
+                return try load(key, repeat each args, rememberingErrors: false)
+            }
+            return fresh ?? current
+        } catch {
+            return current
+        }
     }
 
     @usableFromInline
@@ -80,20 +134,21 @@ public final class Memoized<Store: CacheStore, each Arg>: Sendable {
     /// on the machine computes; the others read its result), else directly.
     func coordinatedLoad(_ key: Key, _ args: repeat each Arg) throws -> Value {
         guard let exclusive else { return try load(key, repeat each args) }
-        switch try exclusive.withExclusiveLoad(forKey: key, { try load(key, repeat each args) }) {
+        switch try exclusive.withExclusiveLoad(forKey: key, leaseTimeout: options.leaseTimeout, { try load(key, repeat each args) }) {
         case .loaded(let value), .found(let value, _): return value
         case .unavailable: return try load(key, repeat each args)
         }
     }
 
-    func load(_ key: Key, _ args: repeat each Arg) throws -> Value {
+    func load(_ key: Key, _ args: repeat each Arg, rememberingErrors: Bool = true) throws -> Value {
         let value: Value
+        let elapsed: Duration
         do {
-            value = try cacheTimedLoad({ try body(self, repeat each args) }) { failure, elapsed in
+            (value, elapsed) = try cacheTimedLoad({ try body(self, repeat each args) }) { failure, elapsed in
                 counters.withLock { $0.recordLoad(succeeded: failure == nil, elapsed: elapsed) }
-            }.value
+            }
         } catch {
-            if options.cacheErrors {
+            if options.cacheErrors && rememberingErrors {
                 let limit = options.errorCacheLimit
                 errors.withLock { $0.remember(error, for: key, limit: limit) }
             }
@@ -101,7 +156,11 @@ public final class Memoized<Store: CacheStore, each Arg>: Sendable {
         }
         if options.shouldCache?(value) ?? true {
             do {
-                try store.setValue(value, forKey: key, ttl: options.ttl)
+                if let recorder {
+                    try recorder.setValue(value, forKey: key, ttl: options.ttl, computeTime: elapsed)
+                } else {
+                    try store.setValue(value, forKey: key, ttl: options.ttl)
+                }
             } catch {
                 counters.withLock { $0.storeFailures += 1 }
                 let described = cacheDescribeKey(key)

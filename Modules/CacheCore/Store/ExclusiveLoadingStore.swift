@@ -40,9 +40,21 @@ public protocol ExclusiveLoadingCacheStore<Key, Value>: CacheStore {
     /// `loadAndStore` (which stores the value itself); `.unavailable` when the store
     /// cannot arbitrate, so the caller loads on its own. A failing `loadAndStore`
     /// releases the load for the others and its error is rethrown.
+    /// - Parameter leaseTimeout: how long the load may hold the key before another caller
+    ///   takes over (a crashed holder blocks the others at most this long); `nil`: the
+    ///   store's default.
     func withExclusiveLoad<Loaded: Sendable>(
-        forKey key: Key, _ loadAndStore: () throws -> Loaded
+        forKey key: Key, leaseTimeout: Duration?, _ loadAndStore: () throws -> Loaded
     ) throws -> ExclusiveLoadOutcome<Value, Loaded>
+}
+
+extension ExclusiveLoadingCacheStore {
+    /// ``withExclusiveLoad(forKey:leaseTimeout:_:)`` with the store's default lease timeout.
+    public func withExclusiveLoad<Loaded: Sendable>(
+        forKey key: Key, _ loadAndStore: () throws -> Loaded
+    ) throws -> ExclusiveLoadOutcome<Value, Loaded> {
+        try withExclusiveLoad(forKey: key, leaseTimeout: nil, loadAndStore)
+    }
 }
 
 extension CacheStore {
