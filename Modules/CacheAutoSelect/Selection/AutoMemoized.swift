@@ -7,6 +7,10 @@ import Synchronization
 /// a result is of a larger size class than any before, asks the chain again (first
 /// results small → memory; later results large → disk).
 ///
+/// It is CacheCore's ``Memoized`` over an ``AutoTierStore`` (the re-deciding tiers), so it
+/// takes every ``MemoizeOptions`` (but `ttl`: tiers are re-decided) and loads the way
+/// every memoizer of the family does.
+///
 /// - The user's function runs **once per miss**: a result is measured after it was
 ///   computed, stored in the engine chosen in the light of it, and returned. Nothing
 ///   is ever recomputed to re-decide.
@@ -23,40 +27,16 @@ import Synchronization
 /// - Hints that ask for persistence or sharing hold for every tier: construction throws
 ///   ``CacheSelectionError`` when no engine can keep them (unless `allowMemoryFallback`),
 ///   and a later tier that cannot be made leaves the computed value unstored — returned,
-///   counted in `info.storeFailures`, handed to `onStoreFailure`, logged once — rather
-///   than silently kept in memory.
+///   counted in `info.storeFailures`, handed to `onStoreFailure` (as an
+///   ``AutoMemoizeStoreFailure``), logged once — rather than silently kept in memory.
 public final class AutoMemoized<each Arg: Encodable & SendableMetatype, Value: Codable & Sendable>: Sendable {
-    /// One store chosen by one decision.
-    public struct Tier: Sendable {
-        public let store: AnyCacheStore<CacheKey, Value>
-        public let choice: EngineChoice
-        public let explanation: SelectionExplanation
-        /// The largest size class observed when it was chosen (`nil`: before any result,
-        /// from the type alone, or reopened from an earlier run).
-        public let sizeClass: CacheSizeClass?
-    }
-
-    struct State: Sendable {
-        /// Oldest first; the last one receives new results.
-        var tiers: [Tier]
-        var largestObserved: CacheSizeClass?
-        /// A tier failure was logged already (one warning, however many calls fail).
-        var warnedTierFailure = false
-    }
+    public typealias Tier = AutoTierStore<Value>.Tier
 
     public let name: String
     public let version: String?
-    let function: @Sendable (repeat each Arg) throws -> Value
-    let baseDescription: DataDescription
-    let registry: CacheRegistry
-    let chain: StrategyChain
-    let options: MemoizeOptions<Value>
-    let directory: String?
-    let settings: [CacheEngineID: CacheEngineSettings]
-    let allowMemoryFallback: Bool
-    let state: Mutex<State>
-    let flights = SingleFlight<CacheKey, Value>()
-    let counters = Mutex(CacheStats())
+    /// The re-deciding store the results live in.
+    public let store: AutoTierStore<Value>
+    let memoized: Memoized<AutoTierStore<Value>, repeat each Arg>
 
     /// - Parameters:
     ///   - directory: where persistent engines keep files (default ``CacheDirectories/defaultRoot()``).
@@ -79,242 +59,42 @@ public final class AutoMemoized<each Arg: Encodable & SendableMetatype, Value: C
         if options.ttl != nil {
             throw CacheConfigurationError(setting: "ttl", value: "\(options.ttl!)", reason: "auto memoize re-decides engines; set a TTL on a store you choose")
         }
-        try CacheConfiguration.checkSize(options.errorCacheLimit, setting: "errorCacheLimit")
+        try options.validate(storeCapabilities: [])
         if let directory, directory.isEmpty {
             throw CacheConfigurationError(setting: "directory", value: "''", reason: "must not be empty")
         }
         self.name = name
         self.version = version
-        self.function = function
-        self.baseDescription = DataDescription(Value.self, hints: hints)
-        self.registry = registry
-        self.chain = chain
-        self.options = options
-        self.directory = directory
-        self.settings = try AutoSelect.indexed(settings)
-        self.allowMemoryFallback = allowMemoryFallback
-        let candidates = Self.candidateDecisions(baseDescription, registry: registry, chain: chain,
-                                                 waiving: allowMemoryFallback)
-        if unusedSettings == .reject {
-            let reachable = Set(candidates.compactMap { $0.explanation.chosen?.engine })
-            if let unused = self.settings.keys.sorted().first(where: { !reachable.contains($0) }) {
-                throw CacheConfigurationError(
-                    setting: "settings", value: self.settings[unused]!.description,
-                    reason: "no size class of \(baseDescription.type) chooses \(unused) (reachable: \(reachable.map(\.rawValue).sorted().joined(separator: ", "))); pass unusedSettings: .ignore to allow it")
-            }
-        }
-        // Decide now, from the type alone, so that a program with no usable engine fails here.
-        let initial = chain.explain(baseDescription, availability: registry, storeKind: .sync,
-                                    waivingRequirements: allowMemoryFallback)
-        var tiers: [Tier] = []
-        let needsStore = !hints.requiredCapabilities.isEmpty
-            || initial.chosen.map { registry.traits(of: $0.engine)?.capabilities.contains(.persistent) ?? false } == true
-        if needsStore {
-            // A persistent decision opens its store now: what earlier runs stored is served
-            // from the first call, and a refused persistent store fails here, not later.
-            let selected = try AutoSelect.makeStore(
-                for: baseDescription, of: Value.self, registry: registry, chain: chain,
-                namespace: CacheKey.namespace(name: name, version: version), directory: directory,
-                configuration: nil, settings: self.settings, unusedSettings: .ignore,
-                allowMemoryFallback: allowMemoryFallback, logger: options.logger)
-            tiers.append(Tier(store: selected.store, choice: selected.choice, explanation: selected.explanation, sizeClass: nil))
-            self.initialExplanation = selected.explanation
-        } else {
-            guard initial.chosen != nil else { throw StrategyChain.nothingUsable(initial) }
-            self.initialExplanation = initial
-        }
-        tiers.insert(contentsOf: Self.reopenedTiers(
-            candidates, except: Set(tiers.map { $0.choice.engine }), registry: registry,
-            namespace: CacheKey.namespace(name: name, version: version), directory: directory,
-            settings: self.settings, logger: options.logger, function: name), at: 0)
-        self.state = Mutex(State(tiers: tiers))
+        store = try AutoTierStore.make(
+            name: name, namespace: CacheKey.namespace(name: name, version: version),
+            description: DataDescription(Value.self, hints: hints), registry: registry, chain: chain,
+            directory: directory, settings: settings, unusedSettings: unusedSettings,
+            allowMemoryFallback: allowMemoryFallback, logger: options.logger)
+        memoized = try Memoized(store: store, name: name, version: version, options: options, function)
     }
 
     /// The decision from the result type and hints alone, before any result.
-    public let initialExplanation: SelectionExplanation
-
-    /// The decisions for a result of each size class (what later tiers could be).
-    static func candidateDecisions(
-        _ base: DataDescription, registry: CacheRegistry, chain: StrategyChain, waiving: Bool
-    ) -> [(sizeClass: CacheSizeClass?, explanation: SelectionExplanation)] {
-        let typeOnly = chain.explain(base, availability: registry, storeKind: .sync, waivingRequirements: waiving)
-        let bySize = CacheSizeClass.allCases.map { sizeClass -> (CacheSizeClass?, SelectionExplanation) in
-            var description = base
-            description.sampleSize = sizeClass.representativeBytes
-            description.sizeSource = .codable
-            return (sizeClass, chain.explain(description, availability: registry, storeKind: .sync, waivingRequirements: waiving))
-        }
-        return [(nil, typeOnly)] + bySize
-    }
-
-    /// Stores of persistent engines a larger result could have chosen in an earlier run,
-    /// opened only where their storage exists already. One that fails to open is logged
-    /// and left out (its results are recomputed, never wrong).
-    static func reopenedTiers(
-        _ candidates: [(sizeClass: CacheSizeClass?, explanation: SelectionExplanation)], except: Set<CacheEngineID>,
-        registry: CacheRegistry, namespace: String, directory: String?, settings: [CacheEngineID: CacheEngineSettings],
-        logger: Logger, function: String
-    ) -> [Tier] {
-        var opened = except
-        var tiers: [Tier] = []
-        for (sizeClass, explanation) in candidates {
-            guard let chosen = explanation.chosen, !opened.contains(chosen.engine),
-                  let engine = registry.engine(chosen.engine), engine.traits.capabilities.contains(.persistent) else { continue }
-            opened.insert(chosen.engine)
-            do {
-                let choice = try AutoSelect.resolved(chosen, namespace: namespace, directory: directory, registry: registry)
-                guard engine.hasStoredData(configuration: choice.configuration, settings: settings[choice.engine]) else { continue }
-                let store: any CacheStore<CacheKey, Value> = try registry.makeStore(
-                    engine: choice.engine, of: Value.self, configuration: choice.configuration, settings: settings[choice.engine])
-                tiers.append(Tier(store: AnyCacheStore(store), choice: choice, explanation: explanation, sizeClass: sizeClass))
-            } catch {
-                logger.warning("auto memoize could not reopen an earlier tier; its results will be recomputed",
-                               metadata: ["function": "\(function)", "engine": "\(chosen.engine)", "error": "\(error)"])
-            }
-        }
-        return tiers
-    }
+    public var initialExplanation: SelectionExplanation { store.initialExplanation }
 
     /// Calls the function through the cache.
-    public func callAsFunction(_ args: repeat each Arg) throws -> Value {
-        let key = try CacheKey(name: name, version: version, arguments: repeat each args)
-        let tiers = state.withLock { $0.tiers }
-        if let current = tiers.last, let v = try? current.store.value(forKey: key) { return v }
-        if let v = peekEarlier(tiers, key) {
-            counters.withLock { $0.hits += 1 }
-            return v
-        }
-        let (value, _) = try flights.run(
-            key, function: name,
-            recheck: { peekAll(key) },
-            compute: { try load(key, repeat each args) })
-        return value
-    }
-
-    func peekEarlier(_ tiers: [Tier], _ key: CacheKey) -> Value? {
-        for tier in tiers.dropLast().reversed() {
-            if let v = (try? tier.store.peekValue(forKey: key)) ?? nil { return v }
-        }
-        return nil
-    }
-
-    func peekAll(_ key: CacheKey) -> Value? {
-        for tier in state.withLock({ $0.tiers }).reversed() {
-            if let v = (try? tier.store.peekValue(forKey: key)) ?? nil { return v }
-        }
-        return nil
-    }
-
-    func load(_ key: CacheKey, _ args: repeat each Arg) throws -> Value {
-        let value = try cacheTimedLoad({ try function(repeat each args) }) { failure, elapsed in
-            counters.withLock { $0.recordLoad(succeeded: failure == nil, elapsed: elapsed) }
-        }.value
-        guard options.shouldCache?(value) ?? true else { return value }
-        do {
-            let target = try tierAfterObserving(value)
-            try target.store.setValue(value, forKey: key, ttl: nil)
-        } catch {
-            let described = cacheDescribeKey(key)
-            let firstFailure = state.withLock { s in
-                defer { s.warnedTierFailure = true }
-                return !s.warnedTierFailure
-            }
-            counters.withLock { $0.storeFailures += 1 }
-            if firstFailure {
-                options.logger.warning(
-                    "auto memoize could not store a result; returning it uncached (further failures are counted, not logged)",
-                    metadata: ["function": "\(name)", "key": "\(described)", "error": "\(error)"])
-            }
-            options.onStoreFailure?(error, described)
-        }
-        return value
-    }
-
-    /// Measures `value`; when its size class is larger than any seen, re-decides and,
-    /// if the chain now picks another engine, adds a store for it (an engine that has a
-    /// tier already keeps its store, which becomes the current one).
-    func tierAfterObserving(_ value: Value) throws -> Tier {
-        let bytes = CacheSizeEstimator.standard.estimate(value).bytes
-        let sizeClass = CacheSizeClass(bytes: bytes)
-        // The size class is recorded only once a tier for it is installed: a tier that
-        // could not be made is re-decided at the next such result, never replaced by
-        // the current (perhaps non-persistent) tier.
-        let current: Tier? = state.withLock { s in
-            let grew = s.largestObserved.map { sizeClass > $0 } ?? true
-            return grew ? nil : s.tiers.last
-        }
-        if let current { return current }
-        var description = baseDescription
-        description.sampleSize = bytes
-        description.sizeSource = .codable
-        // Decide and make the store outside the lock (engine code), then install it
-        // unless another thread installed a decision for a size class at least as large.
-        // An engine that has a tier already is not opened twice.
-        let explanation = chain.explain(description, availability: registry, storeKind: .sync,
-                                        waivingRequirements: allowMemoryFallback)
-        if let engine = explanation.chosen?.engine, let existing = state.withLock({ s in s.tiers.first { $0.choice.engine == engine } }) {
-            return install(existing, explanation: explanation, sizeClass: sizeClass)
-        }
-        let selected = try AutoSelect.makeStore(
-            for: description, of: Value.self, registry: registry, chain: chain,
-            namespace: CacheKey.namespace(name: name, version: version), directory: directory,
-            configuration: nil, settings: settings, unusedSettings: .ignore,
-            allowMemoryFallback: allowMemoryFallback, logger: options.logger)
-        let fresh = Tier(store: selected.store, choice: selected.choice, explanation: selected.explanation, sizeClass: sizeClass)
-        return install(fresh, explanation: selected.explanation, sizeClass: sizeClass)
-    }
-
-    /// Makes `tier` (new, or one that exists) the current one for `sizeClass`.
-    func install(_ tier: Tier, explanation: SelectionExplanation, sizeClass: CacheSizeClass) -> Tier {
-        state.withLock { s in
-            if s.largestObserved.map({ sizeClass > $0 }) ?? true { s.largestObserved = sizeClass }
-            if let newest = s.tiers.last, let decided = newest.sizeClass, decided >= sizeClass { return newest }
-            let updated = Tier(store: tier.store, choice: tier.choice, explanation: explanation, sizeClass: sizeClass)
-            // Same engine as a tier already there: keep that store (its entries stay reachable), move it last.
-            if let index = s.tiers.firstIndex(where: { $0.choice.engine == tier.choice.engine }) {
-                let existing = s.tiers.remove(at: index)
-                let moved = Tier(store: existing.store, choice: existing.choice, explanation: explanation, sizeClass: sizeClass)
-                s.tiers.append(moved)
-                return moved
-            }
-            s.tiers.append(updated)
-            return updated
-        }
-    }
+    public func callAsFunction(_ args: repeat each Arg) throws -> Value { try memoized(repeat each args) }
 
     /// The engine new results go to now (the type-only decision before the first result).
-    public var currentEngine: CacheEngineID {
-        state.withLock { $0.tiers.last?.choice.engine } ?? initialExplanation.chosen!.engine
-    }
+    public var currentEngine: CacheEngineID { store.currentEngine }
 
     /// Every decision taken, oldest first.
-    public var tiers: [Tier] { state.withLock { $0.tiers } }
+    public var tiers: [Tier] { store.tiers }
 
     /// The decisions, as data.
-    // A closure, not a key path: key paths into types nested in this parameter-pack
-    // generic class crash the Swift 6.3 runtime (_swift_getKeyPath demangling).
+    // A closure, not a key path: key paths into types nested in parameter-pack generic
+    // classes crash the Swift 6.3 runtime (_swift_getKeyPath demangling).
     public var history: [SelectionExplanation] { [initialExplanation] + tiers.map { $0.explanation } }
 
     /// Hits and misses of every store, plus this function's loads and failures.
-    public var info: CacheStats {
-        var s = CacheStats()
-        for tier in tiers { s.merge(tier.store.stats) }
-        let own = counters.withLock { $0 }
-        s.hits += own.hits
-        return s.addingLoadCounters(of: own)
-    }
-}
+    public var info: CacheStats { memoized.info }
 
-extension CacheSizeClass {
-    /// A size inside the class, for deciding ahead of a result of that class.
-    var representativeBytes: Int {
-        switch self {
-        case .small: return 0
-        case .medium: return Self.mediumLowerBound
-        case .large: return Self.largeLowerBound
-        case .huge: return Self.hugeLowerBound
-        }
-    }
+    /// Removes every stored result, in every tier, and resets the counters.
+    public func clear() throws { try memoized.clear() }
 }
 
 /// Memoizes `function`, choosing its engine from the result type and then from the
