@@ -136,3 +136,24 @@ func linkedFamilyTraits() -> [(CacheEngineID, CacheEngineTraits)] {
     CacheRedisEngine.register(in: registry)
     return registry.registeredIDs.compactMap { id in registry.engine(id).map { (id, $0.traits) } }
 }
+
+/// One way to ask why: every selecting memoizer answers `engine`, `explanation` and `history`.
+@Suite struct OneSpellingTests {
+    @Test func selectedAndAutoMemoizersAnswerTheSameQuestionsTheSameWay() throws {
+        let registry = CacheRegistry()
+        CacheToolsEngine.register(in: registry)
+        let fixed = try memoize(name: "fixed", registry: registry) { (n: Int) in n }
+        let auto = try autoMemoize(name: "auto", registry: registry) { (n: Int) in n }
+        _ = try fixed(1)
+        _ = try auto(1)
+        #expect(fixed.engine == CacheToolsEngine.id && auto.engine == CacheToolsEngine.id)
+        #expect(fixed.explanation.chosen?.engine == fixed.engine)
+        #expect(auto.explanation.chosen?.engine == auto.engine)
+        #expect(fixed.history == [fixed.explanation])
+        #expect(auto.history.last == auto.explanation)
+        #expect(fixed.info.loadSuccesses == 1 && auto.info.loadSuccesses == 1)
+        try fixed.clear()
+        try auto.clear()
+        #expect(fixed.info.loadSuccesses == 0 && auto.info.loadSuccesses == 0)
+    }
+}

@@ -81,11 +81,18 @@ public final class AutoMemoized<each Arg: Encodable & SendableMetatype, Value: C
 
     /// The engine new results go to now (the type-only decision before the first result).
     public var currentEngine: CacheEngineID { store.currentEngine }
+    /// The engine new results go to now: the same as ``currentEngine`` (the spelling of ``SelectedMemoized``).
+    public var engine: CacheEngineID { store.currentEngine }
+
+    /// The decision in force: the one that chose the current tier (the type-only decision
+    /// before any result). Every memoizer that selects its store answers `explanation`
+    /// and ``history`` the same way.
+    public var explanation: SelectionExplanation { tiers.last?.explanation ?? initialExplanation }
 
     /// Every decision taken, oldest first.
     public var tiers: [Tier] { store.tiers }
 
-    /// The decisions, as data.
+    /// Every decision taken, oldest first: the type-only one, then one per tier.
     // A closure, not a key path: key paths into types nested in parameter-pack generic
     // classes crash the Swift 6.3 runtime (_swift_getKeyPath demangling).
     public var history: [SelectionExplanation] { [initialExplanation] + tiers.map { $0.explanation } }

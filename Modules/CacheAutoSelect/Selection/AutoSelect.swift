@@ -151,8 +151,11 @@ public enum AutoSelect {
 /// A memoized function over a store the chain chose from its result type.
 public final class SelectedMemoized<each Arg, Value: Codable & Sendable>: Sendable {
     public let memoized: Memoized<AnyCacheStore<CacheKey, Value>, repeat each Arg>
-    /// The decision that chose the store.
+    /// The decision in force: the one that chose the store (every memoizer that selects
+    /// its store answers `explanation` and ``history`` the same way).
     public let explanation: SelectionExplanation
+    /// Every decision taken, oldest first: here only ``explanation`` (decided once).
+    public var history: [SelectionExplanation] { [explanation] }
     /// The chosen engine and its configuration.
     public let choice: EngineChoice
     public var engine: CacheEngineID { choice.engine }
@@ -167,6 +170,9 @@ public final class SelectedMemoized<each Arg, Value: Codable & Sendable>: Sendab
 
     /// The store's counters plus the function's loads and failures.
     public var info: CacheStats { memoized.info }
+
+    /// Removes every stored result and resets the function's counters.
+    public func clear() throws { try memoized.clear() }
 }
 
 /// Memoizes `function` over the engine the chain picks for its result type `Value`
