@@ -76,13 +76,8 @@ public final class AutoMemoized<each Arg: Encodable & SendableMetatype, Value: C
         options: MemoizeOptions<Value> = .init(), _ function: @escaping @Sendable (repeat each Arg) throws -> Value
     ) throws {
         try CacheKey.validateName(name)
-        if options.ttl != nil {
-            throw CacheConfigurationError(setting: "ttl", value: "\(options.ttl!)", reason: "auto memoize re-decides engines; set a TTL on a store you choose")
-        }
+        try AutoTierDecision.validate(ttl: options.ttl, directory: directory)
         try CacheConfiguration.checkSize(options.errorCacheLimit, setting: "errorCacheLimit")
-        if let directory, directory.isEmpty {
-            throw CacheConfigurationError(setting: "directory", value: "''", reason: "must not be empty")
-        }
         self.name = name
         self.version = version
         self.function = function
@@ -96,19 +91,13 @@ public final class AutoMemoized<each Arg: Encodable & SendableMetatype, Value: C
         let candidates = Self.candidateDecisions(baseDescription, registry: registry, chain: chain,
                                                  waiving: allowMemoryFallback)
         if unusedSettings == .reject {
-            let reachable = Set(candidates.compactMap { $0.explanation.chosen?.engine })
-            if let unused = self.settings.keys.sorted().first(where: { !reachable.contains($0) }) {
-                throw CacheConfigurationError(
-                    setting: "settings", value: self.settings[unused]!.description,
-                    reason: "no size class of \(baseDescription.type) chooses \(unused) (reachable: \(reachable.map(\.rawValue).sorted().joined(separator: ", "))); pass unusedSettings: .ignore to allow it")
-            }
+            try AutoTierDecision.checkReachable(self.settings, by: candidates, type: baseDescription.type)
         }
         // Decide now, from the type alone, so that a program with no usable engine fails here.
         let initial = chain.explain(baseDescription, availability: registry, storeKind: .sync,
                                     waivingRequirements: allowMemoryFallback)
         var tiers: [Tier] = []
-        let needsStore = !hints.requiredCapabilities.isEmpty
-            || initial.chosen.map { registry.traits(of: $0.engine)?.capabilities.contains(.persistent) ?? false } == true
+        let needsStore = AutoTierDecision.opensStoreAtStart(hints, initial: initial, registry: registry)
         if needsStore {
             // A persistent decision opens its store now: what earlier runs stored is served
             // from the first call, and a refused persistent store fails here, not later.
@@ -137,14 +126,7 @@ public final class AutoMemoized<each Arg: Encodable & SendableMetatype, Value: C
     static func candidateDecisions(
         _ base: DataDescription, registry: CacheRegistry, chain: StrategyChain, waiving: Bool
     ) -> [(sizeClass: CacheSizeClass?, explanation: SelectionExplanation)] {
-        let typeOnly = chain.explain(base, availability: registry, storeKind: .sync, waivingRequirements: waiving)
-        let bySize = CacheSizeClass.allCases.map { sizeClass -> (CacheSizeClass?, SelectionExplanation) in
-            var description = base
-            description.sampleSize = sizeClass.representativeBytes
-            description.sizeSource = .codable
-            return (sizeClass, chain.explain(description, availability: registry, storeKind: .sync, waivingRequirements: waiving))
-        }
-        return [(nil, typeOnly)] + bySize
+        AutoTierDecision.candidates(base, registry: registry, chain: chain, storeKind: .sync, waiving: waiving)
     }
 
     /// Stores of persistent engines a larger result could have chosen in an earlier run,
@@ -155,24 +137,13 @@ public final class AutoMemoized<each Arg: Encodable & SendableMetatype, Value: C
         registry: CacheRegistry, namespace: String, directory: String?, settings: [CacheEngineID: CacheEngineSettings],
         logger: Logger, function: String
     ) -> [Tier] {
-        var opened = except
-        var tiers: [Tier] = []
-        for (sizeClass, explanation) in candidates {
-            guard let chosen = explanation.chosen, !opened.contains(chosen.engine),
-                  let engine = registry.engine(chosen.engine), engine.traits.capabilities.contains(.persistent) else { continue }
-            opened.insert(chosen.engine)
-            do {
-                let choice = try AutoSelect.resolved(chosen, namespace: namespace, directory: directory, registry: registry)
-                guard engine.hasStoredData(configuration: choice.configuration, settings: settings[choice.engine]) else { continue }
-                let store: any CacheStore<CacheKey, Value> = try registry.makeStore(
-                    engine: choice.engine, of: Value.self, configuration: choice.configuration, settings: settings[choice.engine])
-                tiers.append(Tier(store: AnyCacheStore(store), choice: choice, explanation: explanation, sizeClass: sizeClass))
-            } catch {
-                logger.warning("auto memoize could not reopen an earlier tier; its results will be recomputed",
-                               metadata: ["function": "\(function)", "engine": "\(chosen.engine)", "error": "\(error)"])
-            }
-        }
-        return tiers
+        AutoTierDecision.reopened(
+            candidates, except: except, registry: registry, namespace: namespace, directory: directory,
+            settings: settings, logger: logger, function: function
+        ) { choice, engineSettings in
+            AnyCacheStore(try registry.makeStore(engine: choice.engine, of: Value.self, configuration: choice.configuration,
+                                                 settings: engineSettings))
+        }.map { Tier(store: $0.store, choice: $0.choice, explanation: $0.explanation, sizeClass: $0.sizeClass) }
     }
 
     /// Calls the function through the cache.
@@ -244,9 +215,7 @@ public final class AutoMemoized<each Arg: Encodable & SendableMetatype, Value: C
             return grew ? nil : s.tiers.last
         }
         if let current { return current }
-        var description = baseDescription
-        description.sampleSize = bytes
-        description.sizeSource = .codable
+        let description = AutoTierDecision.observed(baseDescription, bytes: bytes)
         // Decide and make the store outside the lock (engine code), then install it
         // unless another thread installed a decision for a size class at least as large.
         // An engine that has a tier already is not opened twice.
@@ -267,18 +236,8 @@ public final class AutoMemoized<each Arg: Encodable & SendableMetatype, Value: C
     /// Makes `tier` (new, or one that exists) the current one for `sizeClass`.
     func install(_ tier: Tier, explanation: SelectionExplanation, sizeClass: CacheSizeClass) -> Tier {
         state.withLock { s in
-            if s.largestObserved.map({ sizeClass > $0 }) ?? true { s.largestObserved = sizeClass }
-            if let newest = s.tiers.last, let decided = newest.sizeClass, decided >= sizeClass { return newest }
-            let updated = Tier(store: tier.store, choice: tier.choice, explanation: explanation, sizeClass: sizeClass)
-            // Same engine as a tier already there: keep that store (its entries stay reachable), move it last.
-            if let index = s.tiers.firstIndex(where: { $0.choice.engine == tier.choice.engine }) {
-                let existing = s.tiers.remove(at: index)
-                let moved = Tier(store: existing.store, choice: existing.choice, explanation: explanation, sizeClass: sizeClass)
-                s.tiers.append(moved)
-                return moved
-            }
-            s.tiers.append(updated)
-            return updated
+            AutoTierDecision.install(tier, explanation: explanation, sizeClass: sizeClass,
+                                     in: &s.tiers, largestObserved: &s.largestObserved)
         }
     }
 
