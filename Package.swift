@@ -88,7 +88,7 @@ let package = Package(
         .testTarget(
             name: "CacheRedisTests",
             dependencies: [
-                "CacheRedis", "CacheRESP", "CacheAsync", "CacheCore", "CacheTestKit", "CacheRedisProbe",
+                "CacheRedis", "CacheRESP", "CacheAsync", "CacheCore", "CacheTestKit", "CacheRedisProbe", "CacheAutoSelect",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -117,7 +117,7 @@ let package = Package(
             path: "Tests/CacheJoblibTests"),
         .testTarget(
             name: "CacheAutoSelectTests",
-            dependencies: ["CacheAutoSelect", "CacheFunctools", "CacheTools", "CacheDisk", "CacheJoblib", "CacheRedis", "CacheTestKit", "cachectl",
+            dependencies: ["CacheAutoSelect", "CacheFunctools", "CacheTools", "CacheDisk", "CacheJoblib", "CacheRedis", "CacheAsync", "CacheTestKit", "cachectl",
                            .product(name: "Logging", package: "swift-log")],
             path: "Tests/CacheAutoSelectTests"),
         // CacheMetrics: publishes any cache's CacheStats to swift-metrics (the only target that builds it).

@@ -9,7 +9,7 @@ struct DiskWorkerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "disk-worker", abstract: "Child process for disk cache tests and benchmarks.", shouldDisplay: false)
 
-    @Argument(help: "crash-writer | mp-writer | freshness | causal-writer | causal-reader | reopen | noop")
+    @Argument(help: "crash-writer | mp-writer | freshness | causal-writer | causal-reader | async-memoize | reopen | noop")
     var mode: String
 
     @Argument(help: "The cache directory.")
@@ -18,13 +18,13 @@ struct DiskWorkerCommand: ParsableCommand {
     @Option(help: "Worker id (mp-writer) or random seed (crash-writer).")
     var id: Int = 0
 
-    @Option(help: "Set+get pairs (mp-writer).")
+    @Option(help: "Set+get pairs (mp-writer); keys called (async-memoize).")
     var count: Int = 1_000
 
     @Flag(help: "mp-writer: all workers write the same keys.")
     var overlap = false
 
-    @Flag(help: "mp-writer: wait for a line on stdin before starting (a start barrier); causal-reader: read once more after a line on stdin.")
+    @Flag(help: "mp-writer, async-memoize: wait for a line on stdin before starting (a start barrier); causal-reader: read once more after a line on stdin.")
     var barrier = false
 
     @Option(help: "Shards (mp-writer): 0 = a plain DiskCache.")
@@ -37,6 +37,7 @@ struct DiskWorkerCommand: ParsableCommand {
         case "freshness": try freshnessReader()
         case "causal-writer": try causalWriter()
         case "causal-reader": try causalReader()
+        case "async-memoize": try asyncMemoize()
         case "reopen":
             // Opens an existing cache and reads one key: the bench's reopen figure.
             // Prints the milliseconds from entering the command to holding the value.

@@ -1,7 +1,7 @@
 import CacheCore
 
-/// Lease rows: the cross-process exclusive load that ``DiskStore`` offers ``Memoized``
-/// (and so ``DiskMemoized``). A lease is a row in the `leases` table owned by one ``DiskCache`` instance;
+/// Lease rows: the cross-process exclusive load that ``DiskStore`` (and so ``DiskMemoized``)
+/// and ``AsyncDiskStore`` offer. A lease is a row in the `leases` table owned by one ``DiskCache`` instance;
 /// it expires after its timeout, so a crashed holder blocks others at most that long.
 extension DiskCache {
     /// Takes the lease on `key` unless another live instance holds it; returns whether
@@ -42,6 +42,30 @@ extension DiskCache {
         }
     }
 
+    /// One attempt at the lease on `key` (the step both the synchronous and the asynchronous
+    /// exclusive loads repeat). `afterWaiting`: the caller waited for another holder, so
+    /// what it stored is looked for first. `present` reads the entry without counting.
+    func leaseAttempt<Value: Sendable>(
+        _ key: DiskCacheKey, timeout: Duration, function: String, afterWaiting: Bool, present: () -> Value?
+    ) -> LeaseAttempt<Value> {
+        if afterWaiting, let value = present() { return .found(value) }
+        let leased: Bool
+        do {
+            leased = try acquireLease(key, timeout: timeout)
+        } catch {
+            // Without the lease table (e.g. disk full) loading is still right; only stampede protection is lost.
+            options.logger.warning("memoize could not take its lease; computing anyway",
+                                   metadata: ["function": "\(function)", "error": "\(error)"])
+            return .unavailable
+        }
+        guard leased else { return .busy }
+        if let value = present() {
+            releaseLease(key, function: function)
+            return .found(value)
+        }
+        return .acquired
+    }
+
     /// Runs `loadAndStore` under the lease on `key`, waiting (with a back-off up to 50 ms)
     /// while another instance holds it, and reading what that instance stored.
     /// `present` reads the entry without counting.
@@ -49,28 +73,44 @@ extension DiskCache {
         _ key: DiskCacheKey, timeout: Duration, function: String,
         present: () -> Value?, _ loadAndStore: () throws -> Loaded
     ) throws -> ExclusiveLoadOutcome<Value, Loaded> {
-        var pause: Duration = .milliseconds(1)
-        var waited = false
+        var backoff = LeaseBackoff()
         while true {
-            let leased: Bool
-            do {
-                leased = try acquireLease(key, timeout: timeout)
-            } catch {
-                // Without the lease table (e.g. disk full) loading is still right; only stampede protection is lost.
-                options.logger.warning("memoize could not take its lease; computing anyway",
-                                       metadata: ["function": "\(function)", "error": "\(error)"])
-                return .unavailable
-            }
-            if leased {
+            switch leaseAttempt(key, timeout: timeout, function: function, afterWaiting: backoff.waited, present: present) {
+            case .unavailable: return .unavailable
+            case .found(let value): return .found(value, waited: backoff.waited)
+            case .acquired:
                 defer { releaseLease(key, function: function) }
-                if let value = present() { return .found(value, waited: waited) }
                 return .loaded(try loadAndStore())
+            case .busy:
+                // Another process is loading: wait for its result or for its lease to lapse.
+                backoffSleep(backoff.next())
             }
-            // Another process is loading: wait for its result or for its lease to lapse.
-            waited = true
-            backoffSleep(pause)
-            pause = min(pause * 2, .milliseconds(50))
-            if let value = present() { return .found(value, waited: true) }
         }
+    }
+}
+
+/// What one ``DiskCache/leaseAttempt(_:timeout:function:afterWaiting:present:)`` found.
+enum LeaseAttempt<Value: Sendable>: Sendable {
+    /// The lease table cannot be written: load without it.
+    case unavailable
+    /// The value is present (stored before, or by the holder the caller waited for).
+    case found(Value)
+    /// This instance holds the lease now: load, store, then release it.
+    case acquired
+    /// Another live instance holds it: wait (``LeaseBackoff``) and try again.
+    case busy
+}
+
+/// The pauses between lease attempts: 1 ms, doubling up to 50 ms.
+struct LeaseBackoff {
+    /// Whether the caller has waited at least once.
+    private(set) var waited = false
+    private var pause: Duration = .milliseconds(1)
+
+    /// The next pause (and from now on, `waited`).
+    mutating func next() -> Duration {
+        waited = true
+        defer { pause = min(pause * 2, .milliseconds(50)) }
+        return pause
     }
 }

@@ -45,4 +45,19 @@ extension DiskStore: EarlyRecomputingCacheStore {
     }
 
     public var defaultTimeToLive: Duration? { allCaches.first?.options.defaultTTL }
+
+    /// One attempt at the lease row of `key` (what ``AsyncDiskStore`` repeats between its
+    /// non-blocking pauses); after `.acquired`, ``releaseLease(forKey:)`` gives it back.
+    func leaseAttempt(forKey key: CacheKey, afterWaiting: Bool) -> LeaseAttempt<Value> {
+        let (cache, diskKey) = route(key)
+        return cache.leaseAttempt(
+            diskKey, timeout: Self.leaseTimeout, function: key.namespace, afterWaiting: afterWaiting,
+            present: { (try? cache.get(diskKey, codec: codec, counting: false)) ?? nil })
+    }
+
+    /// Releases the lease row of `key` this store's cache holds.
+    func releaseLease(forKey key: CacheKey) {
+        let (cache, diskKey) = route(key)
+        cache.releaseLease(diskKey, function: key.namespace)
+    }
 }

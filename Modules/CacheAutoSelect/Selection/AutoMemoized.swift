@@ -56,13 +56,8 @@ public final class AutoMemoized<each Arg: Encodable & SendableMetatype, Value: C
         options: MemoizeOptions<Value> = .init(), _ function: @escaping @Sendable (repeat each Arg) throws -> Value
     ) throws {
         try CacheKey.validateName(name)
-        if options.ttl != nil {
-            throw CacheConfigurationError(setting: "ttl", value: "\(options.ttl!)", reason: "auto memoize re-decides engines; set a TTL on a store you choose")
-        }
+        try AutoTierDecision.validate(ttl: options.ttl, directory: directory)
         try options.validate(storeCapabilities: [])
-        if let directory, directory.isEmpty {
-            throw CacheConfigurationError(setting: "directory", value: "''", reason: "must not be empty")
-        }
         self.name = name
         self.version = version
         store = try AutoTierStore.make(

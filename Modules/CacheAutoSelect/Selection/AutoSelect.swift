@@ -11,6 +11,16 @@ public struct SelectedStore<Value: Codable & Sendable>: Sendable {
     public let explanation: SelectionExplanation
 }
 
+/// An asynchronous store made by the engine the chain chose, with the decision that chose it.
+public struct SelectedAsyncStore<Value: Codable & Sendable>: Sendable {
+    public let store: AnyAsyncCacheStore<CacheKey, Value>
+    public let choice: EngineChoice
+    /// The typed settings the chosen engine was given, if any.
+    public let settings: CacheEngineSettings?
+    /// The final decision path (with every engine that refused its configuration).
+    public let explanation: SelectionExplanation
+}
+
 /// Static selection: picks an engine from what is known before the first call
 /// (the result type, hints, an optional sample) and makes its store.
 public enum AutoSelect {
@@ -44,6 +54,29 @@ public enum AutoSelect {
                       unusedSettings: unusedSettings, allowMemoryFallback: allowMemoryFallback, logger: logger)
     }
 
+    /// Decides for `description` — the results of an `async` function (its `execution` is
+    /// taken as `.async`) — among the engines that make asynchronous stores, and makes one:
+    /// CacheAsync's memory store, CacheDisk's `AsyncDiskStore`, CacheRedis's `RedisStore`,
+    /// or any registered engine's. Persistence and sharing hints, `allowMemoryFallback`,
+    /// directories and typed `settings` work exactly as in
+    /// ``makeStore(for:of:registry:chain:namespace:directory:settings:unusedSettings:allowMemoryFallback:logger:)``.
+    /// A store that can make a load exclusive across processes keeps doing so through
+    /// ``AnyAsyncCacheStore``, so an ``AsyncCache`` over it loads a missing key once.
+    ///
+    /// - Throws: ``CacheSelectionError``, ``CacheConfigurationError``, or
+    ///   ``CacheEngineUnavailableError`` when no registered engine can make the store.
+    public static func makeAsyncStore<Value: Codable & Sendable>(
+        for description: DataDescription, of valueType: Value.Type = Value.self,
+        registry: CacheRegistry = .shared, chain: StrategyChain = .shared,
+        namespace: String? = nil, directory: String? = nil,
+        settings: [CacheEngineSettings] = [], unusedSettings: UnusedEngineSettings = .reject,
+        allowMemoryFallback: Bool = false, logger: Logger = AutoSelect.logger
+    ) throws -> SelectedAsyncStore<Value> {
+        try makeAsyncStore(for: description, of: valueType, registry: registry, chain: chain, namespace: namespace,
+                           directory: directory, configuration: nil, settings: try indexed(settings),
+                           unusedSettings: unusedSettings, allowMemoryFallback: allowMemoryFallback, logger: logger)
+    }
+
     /// The logger selection warnings go to by default.
     public static let logger = Logger(label: "swift-cache.autoselect")
 
@@ -55,12 +88,54 @@ public enum AutoSelect {
         settings: [CacheEngineID: CacheEngineSettings], unusedSettings: UnusedEngineSettings,
         allowMemoryFallback: Bool, logger: Logger
     ) throws -> SelectedStore<Value> {
+        let made = try choose(
+            for: description, storeKind: .sync, registry: registry, chain: chain, namespace: namespace, directory: directory,
+            configuration: configuration, settings: settings, unusedSettings: unusedSettings,
+            allowMemoryFallback: allowMemoryFallback, logger: logger
+        ) { choice, engineSettings in
+            try registry.makeStore(engine: choice.engine, of: valueType, configuration: choice.configuration, settings: engineSettings)
+        }
+        return SelectedStore(store: AnyCacheStore(made.store), choice: made.choice, settings: made.settings, explanation: made.explanation)
+    }
+
+    /// ``makeStore(for:of:registry:chain:namespace:directory:configuration:settings:unusedSettings:allowMemoryFallback:logger:)``
+    /// for an asynchronous store.
+    static func makeAsyncStore<Value: Codable & Sendable>(
+        for description: DataDescription, of valueType: Value.Type, registry: CacheRegistry, chain: StrategyChain,
+        namespace: String?, directory: String?, configuration: CacheConfiguration?,
+        settings: [CacheEngineID: CacheEngineSettings], unusedSettings: UnusedEngineSettings,
+        allowMemoryFallback: Bool, logger: Logger
+    ) throws -> SelectedAsyncStore<Value> {
+        var description = description
+        description.execution = .async
+        let made = try choose(
+            for: description, storeKind: .async, registry: registry, chain: chain, namespace: namespace, directory: directory,
+            configuration: configuration, settings: settings, unusedSettings: unusedSettings,
+            allowMemoryFallback: allowMemoryFallback, logger: logger
+        ) { choice, engineSettings in
+            try registry.makeAsyncStore(engine: choice.engine, of: valueType, configuration: choice.configuration, settings: engineSettings)
+        }
+        return SelectedAsyncStore(store: AnyAsyncCacheStore(made.store), choice: made.choice, settings: made.settings,
+                                  explanation: made.explanation)
+    }
+
+    /// The selection both kinds of store go through: decides for `description` among the
+    /// engines that make `storeKind` stores, and has `make` build the chosen engine's store.
+    /// An engine whose `make` fails is rejected and the decision taken again; the hints'
+    /// required capabilities hold unless `allowMemoryFallback` (see ``makeStore(for:of:registry:chain:namespace:directory:settings:unusedSettings:allowMemoryFallback:logger:)``).
+    static func choose<Made>(
+        for description: DataDescription, storeKind: CacheStoreKind, registry: CacheRegistry, chain: StrategyChain,
+        namespace: String?, directory: String?, configuration: CacheConfiguration?,
+        settings: [CacheEngineID: CacheEngineSettings], unusedSettings: UnusedEngineSettings,
+        allowMemoryFallback: Bool, logger: Logger,
+        make: (_ choice: EngineChoice, _ settings: CacheEngineSettings?) throws -> Made
+    ) throws -> (store: Made, choice: EngineChoice, settings: CacheEngineSettings?, explanation: SelectionExplanation) {
         try configuration?.validate()
         var rejected: [CacheEngineID: String] = [:]
         var refusals: [CacheSelectionError.Refusal] = []
         var waiving = false
         while true {
-            let explanation = chain.explain(description, availability: registry, storeKind: .sync, rejected: rejected,
+            let explanation = chain.explain(description, availability: registry, storeKind: storeKind, rejected: rejected,
                                             waivingRequirements: waiving)
             guard var choice = explanation.chosen else {
                 let required = description.hints.requiredCapabilities
@@ -82,8 +157,7 @@ public enum AutoSelect {
             }
             do {
                 choice = try resolved(choice, namespace: namespace, directory: directory, registry: registry)
-                let store = try registry.makeStore(engine: choice.engine, of: valueType, configuration: choice.configuration,
-                                                   settings: engineSettings)
+                let store = try make(choice, engineSettings)
                 var final = explanation
                 final.chosen = choice
                 if waiving {
@@ -91,7 +165,7 @@ public enum AutoSelect {
                         "cache selection: no engine can keep what the hints ask; results stay in memory",
                         metadata: ["engine": "\(choice.engine)", "why": "\(final.fallback ?? "")"])
                 }
-                return SelectedStore(store: AnyCacheStore(store), choice: choice, settings: engineSettings, explanation: final)
+                return (store, choice, engineSettings, final)
             } catch let error as CacheConfigurationError where engineSettings != nil || configuration != nil {
                 throw error
             } catch {

@@ -149,22 +149,16 @@ public final class AutoTierStore<Value: Codable & Sendable>: CacheStore {
         let indexed = try AutoSelect.indexed(settings)
         let decider = Decider(name: name, namespace: namespace, baseDescription: description, registry: registry, chain: chain,
                               directory: directory, settings: indexed, allowMemoryFallback: allowMemoryFallback, logger: logger)
-        let candidates = candidateDecisions(description, registry: registry, chain: chain, waiving: allowMemoryFallback)
+        let candidates = AutoTierDecision.candidates(description, registry: registry, chain: chain, storeKind: .sync,
+                                                     waiving: allowMemoryFallback)
         if unusedSettings == .reject {
-            let reachable = Set(candidates.compactMap { $0.explanation.chosen?.engine })
-            if let unused = indexed.keys.sorted().first(where: { !reachable.contains($0) }) {
-                throw CacheConfigurationError(
-                    setting: "settings", value: indexed[unused]!.description,
-                    reason: "no size class of \(description.type) chooses \(unused) (reachable: \(reachable.map(\.rawValue).sorted().joined(separator: ", "))); pass unusedSettings: .ignore to allow it")
-            }
+            try AutoTierDecision.checkReachable(indexed, by: candidates, type: description.type)
         }
         // Decide now, from the type alone, so that a program with no usable engine fails here.
         let initial = chain.explain(description, availability: registry, storeKind: .sync, waivingRequirements: allowMemoryFallback)
         var tiers: [Tier] = []
         let initialExplanation: SelectionExplanation
-        let needsStore = !description.hints.requiredCapabilities.isEmpty
-            || initial.chosen.map { registry.traits(of: $0.engine)?.capabilities.contains(.persistent) ?? false } == true
-        if needsStore {
+        if AutoTierDecision.opensStoreAtStart(description.hints, initial: initial, registry: registry) {
             // A persistent decision opens its store now: what earlier runs stored is served
             // from the first call, and a refused persistent store fails here, not later.
             let selected = try AutoSelect.makeStore(
@@ -177,52 +171,16 @@ public final class AutoTierStore<Value: Codable & Sendable>: CacheStore {
             guard initial.chosen != nil else { throw StrategyChain.nothingUsable(initial) }
             initialExplanation = initial
         }
-        tiers.insert(contentsOf: reopenedTiers(
+        let reopened = AutoTierDecision.reopened(
             candidates, except: Set(tiers.map { $0.choice.engine }), registry: registry, namespace: namespace,
-            directory: directory, settings: indexed, logger: logger, function: name), at: 0)
+            directory: directory, settings: indexed, logger: logger, function: name
+        ) { choice, engineSettings in
+            AnyCacheStore(try registry.makeStore(engine: choice.engine, of: Value.self, configuration: choice.configuration,
+                                                 settings: engineSettings))
+        }
+        tiers.insert(contentsOf: reopened.map { Tier(store: $0.store, choice: $0.choice, explanation: $0.explanation, sizeClass: $0.sizeClass) },
+                     at: 0)
         return AutoTierStore(decider: decider, tiers: tiers, initialExplanation: initialExplanation)
-    }
-
-    /// The decisions for a result of each size class (what later tiers could be).
-    static func candidateDecisions(
-        _ base: DataDescription, registry: CacheRegistry, chain: StrategyChain, waiving: Bool
-    ) -> [(sizeClass: CacheSizeClass?, explanation: SelectionExplanation)] {
-        let typeOnly = chain.explain(base, availability: registry, storeKind: .sync, waivingRequirements: waiving)
-        let bySize = CacheSizeClass.allCases.map { sizeClass -> (CacheSizeClass?, SelectionExplanation) in
-            var description = base
-            description.sampleSize = sizeClass.representativeBytes
-            description.sizeSource = .codable
-            return (sizeClass, chain.explain(description, availability: registry, storeKind: .sync, waivingRequirements: waiving))
-        }
-        return [(nil, typeOnly)] + bySize
-    }
-
-    /// Stores of persistent engines a larger result could have chosen in an earlier run,
-    /// opened only where their storage exists already. One that fails to open is logged
-    /// and left out (its results are recomputed, never wrong).
-    static func reopenedTiers(
-        _ candidates: [(sizeClass: CacheSizeClass?, explanation: SelectionExplanation)], except: Set<CacheEngineID>,
-        registry: CacheRegistry, namespace: String, directory: String?, settings: [CacheEngineID: CacheEngineSettings],
-        logger: Logger, function: String
-    ) -> [Tier] {
-        var opened = except
-        var tiers: [Tier] = []
-        for (sizeClass, explanation) in candidates {
-            guard let chosen = explanation.chosen, !opened.contains(chosen.engine),
-                  let engine = registry.engine(chosen.engine), engine.traits.capabilities.contains(.persistent) else { continue }
-            opened.insert(chosen.engine)
-            do {
-                let choice = try AutoSelect.resolved(chosen, namespace: namespace, directory: directory, registry: registry)
-                guard engine.hasStoredData(configuration: choice.configuration, settings: settings[choice.engine]) else { continue }
-                let store: any CacheStore<CacheKey, Value> = try registry.makeStore(
-                    engine: choice.engine, of: Value.self, configuration: choice.configuration, settings: settings[choice.engine])
-                tiers.append(Tier(store: AnyCacheStore(store), choice: choice, explanation: explanation, sizeClass: sizeClass))
-            } catch {
-                logger.warning("auto memoize could not reopen an earlier tier; its results will be recomputed",
-                               metadata: ["function": "\(function)", "engine": "\(chosen.engine)", "error": "\(error)"])
-            }
-        }
-        return tiers
     }
 
     /// Measures `value`; when its size class is larger than any seen, re-decides and,
@@ -235,14 +193,11 @@ public final class AutoTierStore<Value: Codable & Sendable>: CacheStore {
         // could not be made is re-decided at the next such result, never replaced by
         // the current (perhaps non-persistent) tier.
         let current: Tier? = state.withLock { s in
-            let grew = s.largestObserved.map { sizeClass > $0 } ?? true
-            return grew ? nil : s.tiers.last
+            AutoTierDecision.grew(sizeClass, beyond: s.largestObserved) ? nil : s.tiers.last
         }
         if let current { return current }
         let d = decider
-        var description = d.baseDescription
-        description.sampleSize = bytes
-        description.sizeSource = .codable
+        let description = AutoTierDecision.observed(d.baseDescription, bytes: bytes)
         // Decide and make the store outside the lock (engine code), then install it
         // unless another thread installed a decision for a size class at least as large.
         // An engine that has a tier already is not opened twice.
@@ -263,18 +218,8 @@ public final class AutoTierStore<Value: Codable & Sendable>: CacheStore {
     /// Makes `tier` (new, or one that exists) the current one for `sizeClass`.
     func install(_ tier: Tier, explanation: SelectionExplanation, sizeClass: CacheSizeClass) -> Tier {
         state.withLock { s in
-            if s.largestObserved.map({ sizeClass > $0 }) ?? true { s.largestObserved = sizeClass }
-            if let newest = s.tiers.last, let decided = newest.sizeClass, decided >= sizeClass { return newest }
-            let updated = Tier(store: tier.store, choice: tier.choice, explanation: explanation, sizeClass: sizeClass)
-            // Same engine as a tier already there: keep that store (its entries stay reachable), move it last.
-            if let index = s.tiers.firstIndex(where: { $0.choice.engine == tier.choice.engine }) {
-                let existing = s.tiers.remove(at: index)
-                let moved = Tier(store: existing.store, choice: existing.choice, explanation: explanation, sizeClass: sizeClass)
-                s.tiers.append(moved)
-                return moved
-            }
-            s.tiers.append(updated)
-            return updated
+            AutoTierDecision.install(tier, explanation: explanation, sizeClass: sizeClass,
+                                     in: &s.tiers, largestObserved: &s.largestObserved)
         }
     }
 }

@@ -8,7 +8,8 @@ import Darwin
 
 /// Runs one computation per key at a time: concurrent callers of a key that is
 /// being computed wait for that computation and share its result (synchronous,
-/// thread-blocking waits — use CacheAsync's single-flight from async code).
+/// thread-blocking waits — from async code use `AsyncCache` or `AsyncMemoized`, whose
+/// single-flight suspends instead).
 ///
 /// No lock is held while the computation runs, so it may call into the same
 /// single-flight group for other keys (recursion).

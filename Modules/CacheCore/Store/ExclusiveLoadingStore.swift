@@ -1,7 +1,8 @@
 /// An ``AsyncCacheStore`` shared by several processes that can make the load of a missing
 /// key exclusive among them (a distributed single-flight): one process loads and stores,
-/// the others wait and read its result. ``AsyncCache`` uses it when its store conforms —
-/// `CacheRedis`'s `RedisStore` does, with a lease lock.
+/// the others wait and read its result. ``AsyncCache`` (and so ``AsyncMemoized``) uses it
+/// when its store conforms or wraps one in ``AnyAsyncCacheStore`` — `CacheRedis`'s
+/// `RedisStore` does, with a lease lock; `CacheDisk`'s `AsyncDiskStore`, with lease rows.
 public protocol ExclusiveLoadingStore<Key, Value>: AsyncCacheStore {
     /// Runs `loadAndStore` for `key` in at most one process at a time among those sharing
     /// the store, and hands the value it stored to the others:
@@ -62,6 +63,15 @@ extension CacheStore {
     package var exclusiveLoader: (any ExclusiveLoadingCacheStore<Key, Value>)? {
         if let direct = self as? any ExclusiveLoadingCacheStore<Key, Value> { return direct }
         if let erased = self as? AnyCacheStore<Key, Value> { return erased.base.exclusiveLoader }
+        return nil
+    }
+}
+
+extension AsyncCacheStore {
+    /// This store's cross-process load coordination, looking through ``AnyAsyncCacheStore``.
+    package var exclusiveLoader: (any ExclusiveLoadingStore<Key, Value>)? {
+        if let direct = self as? any ExclusiveLoadingStore<Key, Value> { return direct }
+        if let erased = self as? AnyAsyncCacheStore<Key, Value> { return erased.base.exclusiveLoader }
         return nil
     }
 }

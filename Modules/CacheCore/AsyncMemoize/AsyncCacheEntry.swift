@@ -22,9 +22,3 @@ public struct AsyncCacheEntry<Value: Sendable>: Sendable {
 extension AsyncCacheEntry: Equatable where Value: Equatable {}
 extension AsyncCacheEntry: Hashable where Value: Hashable {}
 extension AsyncCacheEntry: Codable where Value: Codable {}
-
-extension AsyncCacheEntry: CacheWeighable {
-    public var cacheWeight: Int {
-        ((value as? any CacheWeighable)?.cacheWeight ?? MemoryLayout<Value>.stride) + 16
-    }
-}

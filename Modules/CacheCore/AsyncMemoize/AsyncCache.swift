@@ -1,18 +1,18 @@
-import CacheCore
 import Logging
 import Synchronization
 
 /// An async cache over any ``AsyncCacheStore``: get/set/remove, bulk operations, and
 /// `value(forKey:orLoad:)` with single-flight, refresh-ahead, stale-if-error and stats.
 ///
+/// With CacheAsync's memory store (any ``AsyncCacheStore`` will do: Redis, disk, a registry engine's):
 /// ```swift
 /// let store = try AsyncMemoryStore<String, AsyncCacheEntry<User>>(maxEntries: 50_000)
 /// let users = try AsyncCache(store: store, options: .init(ttl: .seconds(60), refreshAfter: .seconds(45)))
 /// let user = try await users.value(forKey: "42") { try await api.fetchUser(42) }
 /// ```
 ///
-/// A hit is one call into the store (for ``AsyncMemoryStore``, one lock, no actor hop).
-/// Concurrent misses of one key run the loader once (``AsyncSingleFlight``); a failing
+/// A hit is one call into the store (for CacheAsync's `AsyncMemoryStore`, one lock, no actor hop).
+/// Concurrent misses of one key run the loader once (single-flight across tasks); a failing
 /// load reaches every waiter and is not cached unless `failureTTL` asks for it. A store
 /// that fails to read or write never fails the call: a read failure is a miss, a write
 /// failure is counted, logged and handed to `onStoreFailure`, and the value is returned.
@@ -32,7 +32,8 @@ public final class AsyncCache<Store: AsyncCacheStore, Value: Sendable>: Sendable
     let counters = Mutex(CacheStats())
     let extra = Mutex(AsyncCacheRefreshStats())
     let failures = Mutex<[Key: (error: any Error, until: Double)]>([:])
-    /// The store when it can make a load exclusive across processes (``ExclusiveLoadingStore``).
+    /// The store's cross-process load coordination (``ExclusiveLoadingStore``), when it
+    /// offers one — directly or wrapped in ``AnyAsyncCacheStore``.
     let exclusiveStore: (any ExclusiveLoadingStore<Key, AsyncCacheEntry<Value>>)?
 
     /// - Parameters:
@@ -50,7 +51,7 @@ public final class AsyncCache<Store: AsyncCacheStore, Value: Sendable>: Sendable
         self.clock = clock
         self.refreshAfterSeconds = options.refreshAfter?.cacheSeconds
         self.checksTime = options.refreshAfter != nil || options.staleIfError != nil
-        self.exclusiveStore = store as? any ExclusiveLoadingStore<Key, AsyncCacheEntry<Value>>
+        self.exclusiveStore = store.exclusiveLoader
     }
 
     /// What a lookup found.

@@ -8,7 +8,7 @@ import Synchronization
 /// - When every waiter of a load has been cancelled, the load task is cancelled too
 ///   and the next caller starts a fresh one.
 /// - No thread ever blocks: waiters suspend on continuations.
-public final class AsyncSingleFlight<Key: Hashable & Sendable, Value: Sendable>: Sendable {
+package final class AsyncSingleFlight<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     /// A suspended caller: resumed with the load's outcome, or `nil` when the flight was abandoned.
     typealias Waiter = CheckedContinuation<Result<Value, any Error>?, Never>
 
@@ -26,13 +26,13 @@ public final class AsyncSingleFlight<Key: Hashable & Sendable, Value: Sendable>:
 
     private let table = Mutex<[Key: Flight]>([:])
 
-    public init() {}
+    package init() {}
 
     /// Keys being loaded now.
-    public var inFlightCount: Int { table.withLock { $0.count } }
+    package var inFlightCount: Int { table.withLock { $0.count } }
 
     /// Callers awaiting the load of `key` now (0 when none is in flight).
-    public func waiterCount(for key: Key) -> Int {
+    package func waiterCount(for key: Key) -> Int {
         guard let flight = table.withLock({ $0[key] }) else { return 0 }
         return flight.state.withLock { $0.waiters.count }
     }
@@ -40,7 +40,7 @@ public final class AsyncSingleFlight<Key: Hashable & Sendable, Value: Sendable>:
     /// Returns `operation()`'s result for `key`, running it only if no load of `key` is
     /// in flight; otherwise awaits the load in flight.
     /// - Returns: the value and whether this caller started the load.
-    public func run(
+    package func run(
         _ key: Key, operation: @escaping @Sendable () async throws -> Value
     ) async throws -> (value: Value, started: Bool) {
         while true {

@@ -1,4 +1,3 @@
-import CacheCore
 import Logging
 
 /// How an ``AsyncCache`` (and an ``AsyncMemoized`` function) loads, expires and refreshes.

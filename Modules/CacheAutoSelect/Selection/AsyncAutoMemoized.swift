@@ -1,0 +1,123 @@
+import CacheCore
+import Logging
+
+/// An `async` memoized function that chooses its engine — among those that make
+/// asynchronous stores — from the results it actually returns: the `async` counterpart of
+/// ``AutoMemoized``, with the same promises.
+///
+/// - The function runs **once per miss**, across tasks (single-flight, no thread
+///   blocked) and across processes when the current store offers it (CacheDisk's lease
+///   rows, CacheRedis's lease lock). A result is measured after it was computed, stored in
+///   the engine chosen in the light of it, and returned; nothing is recomputed to re-decide.
+/// - **Earlier runs are consulted.** When the type-only decision names a persistent engine,
+///   its store is opened at construction, so the first call in a new process is served from
+///   what an earlier process stored; persistent engines larger results could have chosen
+///   are reopened too when their storage already exists.
+/// - Results stored before a re-decision stay where they are and are still served; new
+///   results go only to the current store. Size classes only grow.
+/// - Hints that ask for persistence or sharing hold for every tier: construction throws
+///   ``CacheSelectionError`` when no engine can keep them (unless `allowMemoryFallback`),
+///   and a later tier that cannot be made leaves the computed value unstored — returned,
+///   counted in `info.storeFailures`, handed to `onStoreFailure`, logged at warning level
+///   once — rather than silently kept in memory.
+/// - Refresh-ahead and stale-if-error follow ``AsyncCacheOptions``; a TTL is refused
+///   (the engine may change), as in ``AutoMemoized``.
+public final class AsyncAutoMemoized<each Arg: Encodable & Sendable, Value: Codable & Sendable>: Sendable {
+    public let name: String
+    public let version: String?
+    let tierStore: AsyncAutoTierStore<Value>
+    let memoized: AsyncMemoized<AsyncAutoTierStore<Value>, Value, repeat each Arg>
+
+    /// The decision from the result type and hints alone, before any result.
+    public let initialExplanation: SelectionExplanation
+
+    /// - Parameters:
+    ///   - directory: where persistent engines keep files (default ``CacheDirectories/defaultRoot()``).
+    ///   - settings: typed settings for the engines the function may choose (one per engine);
+    ///     settings for an engine no size class of these results would choose throw unless
+    ///     `unusedSettings` is `.ignore`.
+    ///   - allowMemoryFallback: accept memory when no engine can keep what the hints ask
+    ///     (one warning is logged) instead of throwing ``CacheSelectionError``.
+    /// - Throws: ``CacheConfigurationError`` for an invalid name, options or settings;
+    ///   ``CacheSelectionError`` when the hints' persistence or sharing cannot be kept;
+    ///   ``CacheEngineUnavailableError`` when no engine makes async stores for the result type.
+    public init(
+        name: String, version: String? = nil, returning: Value.Type = Value.self, hints: CacheHints = .none,
+        registry: CacheRegistry = .shared, chain: StrategyChain = .shared, directory: String? = nil,
+        settings: [CacheEngineSettings] = [], unusedSettings: UnusedEngineSettings = .reject,
+        allowMemoryFallback: Bool = false,
+        options: AsyncCacheOptions<Value> = .init(), _ function: @escaping @Sendable (repeat each Arg) async throws -> Value
+    ) throws {
+        try CacheKey.validateName(name)
+        try AutoTierDecision.validate(ttl: options.ttl, directory: directory)
+        let base = DataDescription(Value.self, execution: .async, hints: hints)
+        let indexed = try AutoSelect.indexed(settings)
+        let namespace = CacheKey.namespace(name: name, version: version)
+        let candidates = AutoTierDecision.candidates(base, registry: registry, chain: chain, storeKind: .async,
+                                                     waiving: allowMemoryFallback)
+        if unusedSettings == .reject { try AutoTierDecision.checkReachable(indexed, by: candidates, type: base.type) }
+        // Decide now, from the type alone, so that a program with no usable engine fails here.
+        let initial = chain.explain(base, availability: registry, storeKind: .async, waivingRequirements: allowMemoryFallback)
+        var tiers: [AsyncAutoTier<Value>] = []
+        if AutoTierDecision.opensStoreAtStart(hints, initial: initial, registry: registry) {
+            let selected = try AutoSelect.makeAsyncStore(
+                for: base, of: AsyncCacheEntry<Value>.self, registry: registry, chain: chain, namespace: namespace,
+                directory: directory, configuration: nil, settings: indexed, unusedSettings: .ignore,
+                allowMemoryFallback: allowMemoryFallback, logger: options.logger)
+            tiers.append(AsyncAutoTier(store: selected.store, choice: selected.choice, explanation: selected.explanation, sizeClass: nil))
+            initialExplanation = selected.explanation
+        } else {
+            guard initial.chosen != nil else { throw StrategyChain.nothingUsable(initial) }
+            initialExplanation = initial
+        }
+        tiers.insert(contentsOf: AutoTierDecision.reopened(
+            candidates, except: Set(tiers.map { $0.choice.engine }), registry: registry, namespace: namespace,
+            directory: directory, settings: indexed, logger: options.logger, function: name
+        ) { choice, engineSettings in
+            AnyAsyncCacheStore(try registry.makeAsyncStore(
+                engine: choice.engine, of: AsyncCacheEntry<Value>.self, configuration: choice.configuration, settings: engineSettings))
+        }.map { AsyncAutoTier(store: $0.store, choice: $0.choice, explanation: $0.explanation, sizeClass: $0.sizeClass) }, at: 0)
+        self.name = name
+        self.version = version
+        tierStore = AsyncAutoTierStore(
+            tiers: tiers, baseDescription: base, registry: registry, chain: chain, namespace: namespace, directory: directory,
+            settings: indexed, allowMemoryFallback: allowMemoryFallback, logger: options.logger)
+        let cache = try AsyncCache(store: tierStore, name: name, options: options)
+        memoized = try AsyncMemoized(cache: cache, name: name, version: version, function)
+    }
+
+    /// Calls the function through the cache.
+    public func callAsFunction(_ args: repeat each Arg) async throws -> Value { try await memoized(repeat each args) }
+
+    /// The engine new results go to now (the type-only decision before the first result).
+    public var currentEngine: CacheEngineID {
+        tierStore.tiers.last?.choice.engine ?? initialExplanation.chosen!.engine
+    }
+
+    /// Every decision taken, oldest first.
+    public var tiers: [AsyncAutoTier<Value>] { tierStore.tiers }
+
+    /// The decisions, as data.
+    public var history: [SelectionExplanation] { [initialExplanation] + tiers.map { $0.explanation } }
+
+    /// Hits and misses of lookups through every store, plus this function's loads and failures.
+    public var info: CacheStats { get async { await memoized.info } }
+
+    /// Removes every stored result from every tier.
+    public func clear() async throws { try await memoized.clear() }
+}
+
+/// Memoizes the `async` function `function`, choosing its engine among those that make
+/// asynchronous stores from the result type and then from the results it returns (see
+/// ``AsyncAutoMemoized``).
+public func autoMemoize<each Arg: Encodable & Sendable, Value: Codable & Sendable>(
+    name: String, version: String? = nil, hints: CacheHints = .none,
+    registry: CacheRegistry = .shared, chain: StrategyChain = .shared, directory: String? = nil,
+    settings: [CacheEngineSettings] = [], unusedSettings: UnusedEngineSettings = .reject,
+    allowMemoryFallback: Bool = false,
+    options: AsyncCacheOptions<Value> = .init(), _ function: @escaping @Sendable (repeat each Arg) async throws -> Value
+) throws -> AsyncAutoMemoized<repeat each Arg, Value> {
+    try AsyncAutoMemoized(name: name, version: version, hints: hints, registry: registry, chain: chain, directory: directory,
+                          settings: settings, unusedSettings: unusedSettings, allowMemoryFallback: allowMemoryFallback,
+                          options: options, function)
+}
