@@ -1,0 +1,2 @@
+// Importing CacheAutoSelect is enough to use the CacheCore types its API is written in.
+@_exported import CacheCore

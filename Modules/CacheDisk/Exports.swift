@@ -1,0 +1,2 @@
+// Importing CacheDisk is enough to use the CacheCore types its API is written in.
+@_exported import CacheCore
