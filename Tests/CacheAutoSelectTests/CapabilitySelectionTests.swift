@@ -1,3 +1,4 @@
+import CacheAsync
 import CacheAutoSelect
 import CacheCore
 import CacheDisk
@@ -155,5 +156,19 @@ func linkedFamilyTraits() -> [(CacheEngineID, CacheEngineTraits)] {
         try fixed.clear()
         try auto.clear()
         #expect(fixed.info.loadSuccesses == 0 && auto.info.loadSuccesses == 0)
+    }
+
+    @Test func theAsyncMemoizersAnswerThemTooAndTheAsyncRowChoosesAnAsyncStore() async throws {
+        let registry = CacheRegistry()
+        CacheToolsEngine.register(in: registry)
+        CacheAsyncEngine.register(in: registry)
+        let fixed = try memoize(name: "afixed", registry: registry) { (n: Int) async throws in n }
+        let auto = try autoMemoize(name: "aauto", registry: registry) { (n: Int) async throws in n }
+        #expect(try await fixed(2) == 2)
+        #expect(try await auto(2) == 2)
+        #expect(fixed.engine == CacheAsyncEngine.id && auto.engine == CacheAsyncEngine.id)
+        #expect(fixed.history == [fixed.explanation])
+        #expect(auto.history.last == auto.explanation)
+        #expect(fixed.explanation.storeKind == .async)
     }
 }

@@ -100,6 +100,11 @@ public final class AsyncAutoMemoized<each Arg: Encodable & Sendable, Value: Coda
     /// The decisions, as data.
     public var history: [SelectionExplanation] { [initialExplanation] + tiers.map { $0.explanation } }
 
+    /// The engine new results go to now: the same as ``currentEngine`` (the spelling of every selecting memoizer).
+    public var engine: CacheEngineID { currentEngine }
+    /// The decision in force: the one that chose the current tier (the type-only one before any result).
+    public var explanation: SelectionExplanation { tiers.last?.explanation ?? initialExplanation }
+
     /// Hits and misses of lookups through every store, plus this function's loads and failures.
     public var info: CacheStats { get async { await memoized.info } }
 

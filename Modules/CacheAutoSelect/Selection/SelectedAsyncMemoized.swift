@@ -14,6 +14,8 @@ public final class SelectedAsyncMemoized<each Arg: Encodable & Sendable, Value: 
     /// The chosen engine and its configuration.
     public let choice: EngineChoice
     public var engine: CacheEngineID { choice.engine }
+    /// Every decision taken, oldest first: here only ``explanation`` (decided once).
+    public var history: [SelectionExplanation] { [explanation] }
 
     init(memoized: AsyncMemoized<Store, Value, repeat each Arg>, selected: SelectedAsyncStore<AsyncCacheEntry<Value>>) {
         self.memoized = memoized
