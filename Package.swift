@@ -85,7 +85,7 @@ let package = Package(
         .testTarget(
             name: "CacheRedisTests",
             dependencies: [
-                "CacheRedis", "CacheRESP", "CacheAsync", "CacheCore", "CacheTestKit", "CacheRedisProbe",
+                "CacheRedis", "CacheRESP", "CacheAsync", "CacheCore", "CacheTestKit", "CacheRedisProbe", "CacheAutoSelect",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -114,7 +114,7 @@ let package = Package(
             path: "Tests/CacheJoblibTests"),
         .testTarget(
             name: "CacheAutoSelectTests",
-            dependencies: ["CacheAutoSelect", "CacheFunctools", "CacheTools", "CacheDisk", "CacheJoblib", "CacheRedis", "CacheTestKit", "cachectl",
+            dependencies: ["CacheAutoSelect", "CacheFunctools", "CacheTools", "CacheDisk", "CacheJoblib", "CacheRedis", "CacheSQLite", "CacheTestKit", "cachectl",
                            .product(name: "Logging", package: "swift-log")],
             path: "Tests/CacheAutoSelectTests"),
         // CacheMetrics: publishes any cache's CacheStats to swift-metrics (the only target that builds it).
