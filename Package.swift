@@ -62,13 +62,14 @@ let package = Package(
         .executableTarget(
             name: "cachectl",
             dependencies: [
-                "CacheCore", "CacheFunctools", "CacheTools", "CacheJoblib", "CacheAutoSelect", "CacheDisk", "CacheSQLite", "CacheAsync", "CacheRedis",
+                "CacheCore", "CacheFunctools", "CacheTools", "CacheJoblib", "CacheAutoSelect", "CacheDisk", "CacheSQLite", "CCacheSQLite",
+                "CacheAsync", "CacheRedis", "CacheRESP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Modules/CacheCLI"
         ),
         // CacheAsync: the async store API, memory store, single-flight, refresh-ahead (CacheCore only).
-        .target(name: "CacheAsync", dependencies: ["CacheCore"], path: "Modules/CacheAsync"),
+        .target(name: "CacheAsync", dependencies: ["CacheCore", .product(name: "Logging", package: "swift-log")], path: "Modules/CacheAsync"),
         // CacheRESP: the Redis wire protocol alone (no dependencies, so the fuzzer builds it with swiftc).
         .target(name: "CacheRESP", path: "Modules/CacheRESP"),
         // CacheRedis: the only target that builds SwiftNIO.
@@ -84,7 +85,7 @@ let package = Package(
         ),
         // A child process for the cross-process Redis tests.
         .executableTarget(name: "CacheRedisProbe", dependencies: ["CacheRedis", "CacheAsync", "CacheCore"], path: "Modules/CacheRedisProbe"),
-        .testTarget(name: "CacheAsyncTests", dependencies: ["CacheAsync", "CacheTestKit"], path: "Tests/CacheAsyncTests"),
+        .testTarget(name: "CacheAsyncTests", dependencies: ["CacheAsync", "CacheCore", "CacheTestKit"], path: "Tests/CacheAsyncTests"),
         .testTarget(
             name: "CacheRedisTests",
             dependencies: [
@@ -101,40 +102,43 @@ let package = Package(
             dependencies: ["cachectl"],
             path: "Plugins/CacheCommand"
         ),
-        .testTarget(name: "CacheCoreTests", dependencies: ["CacheCore", "CacheTestKit", "cachectl"], path: "Tests/CacheCoreTests"),
+        // CacheCoreTests build CacheCore and the test kit only (no backend, SwiftNIO or CLI);
+        // tests that run cachectl live in CacheCLITests.
+        .testTarget(name: "CacheCoreTests", dependencies: ["CacheCore", "CacheTestKit"], path: "Tests/CacheCoreTests"),
         .testTarget(
-            name: "CacheCLITests", dependencies: ["cachectl", "CacheTools", "CacheTestKit", "CacheDisk", "CacheJoblib"],
+            name: "CacheCLITests", dependencies: ["cachectl", "CacheCore", "CacheTools", "CacheTestKit", "CacheDisk", "CacheJoblib"],
             path: "Tests/CacheCLITests"),
-        .testTarget(name: "CacheToolsTests", dependencies: ["CacheTools", "CacheTestKit"], path: "Tests/CacheToolsTests"),
+        .testTarget(name: "CacheToolsTests", dependencies: ["CacheTools", "CacheCore", "CacheTestKit"], path: "Tests/CacheToolsTests"),
         .testTarget(name: "CacheSQLiteTests", dependencies: ["CacheSQLite", "CCacheSQLite"], path: "Tests/CacheSQLiteTests"),
         .testTarget(
-            name: "CacheDiskTests", dependencies: ["CacheDisk", "CacheTestKit", "CacheSQLite", "cachectl"],
+            name: "CacheDiskTests", dependencies: ["CacheDisk", "CacheCore", "CacheTestKit", "CacheSQLite", "cachectl"],
             path: "Tests/CacheDiskTests"
         ),
         .testTarget(name: "CacheCompressionTests", dependencies: ["CacheCompression", "CacheCore"], path: "Tests/CacheCompressionTests"),
         .testTarget(
-            name: "CacheJoblibTests", dependencies: ["CacheJoblib", "CacheTestKit", "cachectl"],
+            name: "CacheJoblibTests", dependencies: ["CacheJoblib", "CacheCore", "CacheTestKit", "cachectl"],
             path: "Tests/CacheJoblibTests"),
         .testTarget(
             name: "CacheAutoSelectTests",
-            dependencies: ["CacheAutoSelect", "CacheFunctools", "CacheTools", "CacheDisk", "CacheJoblib", "CacheRedis", "CacheAsync", "CacheTestKit", "cachectl",
+            dependencies: ["CacheAutoSelect", "CacheCore", "CacheFunctools", "CacheTools", "CacheDisk", "CacheJoblib", "CacheRedis", "CacheAsync", "CacheSQLite", "CacheTestKit", "cachectl",
                            .product(name: "Logging", package: "swift-log")],
             path: "Tests/CacheAutoSelectTests"),
         // CacheMetrics: publishes any cache's CacheStats to swift-metrics (the only target that builds it).
         .target(
             name: "CacheMetrics",
-            dependencies: ["CacheCore", .product(name: "Metrics", package: "swift-metrics")],
+            dependencies: ["CacheCore", .product(name: "CoreMetrics", package: "swift-metrics")],
             path: "Modules/CacheMetrics", exclude: ["README.md"]
         ),
         .testTarget(
             name: "CacheMetricsTests",
             dependencies: [
                 "CacheMetrics", "CacheCore", "CacheTools", "CacheFunctools", "CacheAsync",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ],
             path: "Tests/CacheMetricsTests"
         ),
-        .testTarget(name: "CacheFunctoolsTests", dependencies: ["CacheFunctools", "CacheTestKit"], path: "Tests/CacheFunctoolsTests"),
+        .testTarget(name: "CacheFunctoolsTests", dependencies: ["CacheFunctools", "CacheCore", "CacheTestKit"], path: "Tests/CacheFunctoolsTests"),
     ]
 )
 

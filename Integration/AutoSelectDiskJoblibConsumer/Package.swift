@@ -13,6 +13,7 @@ let package = Package(
             name: "ConsumerTests",
             dependencies: [
                 .product(name: "CacheAutoSelect", package: "swift-cache"),
+                .product(name: "CacheCore", package: "swift-cache"),
                 .product(name: "CacheDisk", package: "swift-cache"),
                 .product(name: "CacheJoblib", package: "swift-cache"),
             ],

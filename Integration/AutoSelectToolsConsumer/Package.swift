@@ -12,6 +12,7 @@ let package = Package(
             name: "ConsumerTests",
             dependencies: [
                 .product(name: "CacheAutoSelect", package: "swift-cache"),
+                .product(name: "CacheCore", package: "swift-cache"),
                 .product(name: "CacheTools", package: "swift-cache"),
             ],
             path: "Tests/ConsumerTests"),

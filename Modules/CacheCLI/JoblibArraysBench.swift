@@ -2,7 +2,7 @@ import CacheCore
 import CacheJoblib
 import Foundation
 
-/// The `arrays` workload (WORKLOADS.md): a memoized function returning 1,000,000
+/// The `arrays` workload: a memoized function returning 1,000,000
 /// `Double`s (8 MB) in a `ShapedArray`, through CacheJoblib's public API (`ArrayMemory`).
 /// - store: first call minus the bare compute, 20 stores into fresh keys (median, p90);
 /// - hit: a fresh cache instance serves the stored result, memory-mapped and copied,

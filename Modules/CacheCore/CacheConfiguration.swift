@@ -38,7 +38,9 @@ public struct CacheConfiguration: Sendable, Hashable, Codable {
     public var ttl: Duration?
     /// Where a persistent engine keeps its files.
     public var directory: String?
-    /// A stable name separating this cache's keys from others in a shared store.
+    /// A stable name separating this cache's keys from others in a shared store. Engines
+    /// apply it to keys once, with ``CacheKey/scoped(in:)`` (a key that already carries it
+    /// is kept as it is), and their stores' `count` and `removeAll()` cover only it.
     public var namespace: String?
     /// Engine-specific settings (e.g. `"url"` for Redis, `"shards"` for a fanout disk cache).
     public var options: [String: String]

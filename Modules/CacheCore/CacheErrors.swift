@@ -114,7 +114,7 @@ public struct CacheStoreError: Error, Sendable, Equatable, CustomStringConvertib
 
 /// Renders a key for an error message, bounded so a huge key cannot flood a log.
 @inlinable
-public func cacheDescribeKey<Key>(_ key: Key, limit: Int = 120) -> String {
+package func cacheDescribeKey<Key>(_ key: Key, limit: Int = 120) -> String {
     let text = String(describing: key)
     return text.count <= limit ? text : String(text.prefix(limit)) + "…"
 }

@@ -35,7 +35,7 @@ extension Duration {
     }
 
     /// The duration in seconds: the `Double` nearest its exact value (ties to even).
-    public var cacheSeconds: Double {
+    package var cacheSeconds: Double {
         let (s, atto) = components
         // Whole seconds: the Int64 -> Double conversion is correctly rounded.
         if atto == 0 { return Double(s) }
@@ -75,7 +75,7 @@ extension Duration {
     /// Never traps: NaN gives `.zero`, and infinities or values beyond the `Duration` range
     /// (about ±9.2e18 s) clamp to its ends. Use ``init(cacheCheckedSeconds:setting:)`` when
     /// such a value is bad input that deserves an error.
-    public static func cacheSeconds(_ value: Double) -> Duration {
+    package static func cacheSeconds(_ value: Double) -> Duration {
         if value.isNaN { return .zero }
         if value >= 0x1p63 { return .cacheClamped(attoseconds: .max) }
         if value <= -0x1p63 { return .cacheClamped(attoseconds: .min) }
@@ -85,7 +85,7 @@ extension Duration {
     /// A duration from seconds, to the nearest attosecond, refusing NaN, infinities and
     /// values outside ±9.2e18 s (the `Duration` range).
     /// - Throws: `CacheConfigurationError` naming `setting`.
-    public init(cacheCheckedSeconds value: Double, setting: String) throws(CacheConfigurationError) {
+    package init(cacheCheckedSeconds value: Double, setting: String) throws(CacheConfigurationError) {
         guard value.isFinite, value.magnitude < 0x1p63 else {
             throw CacheConfigurationError(
                 setting: setting, value: "\(value)",

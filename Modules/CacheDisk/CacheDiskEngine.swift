@@ -11,7 +11,8 @@ import Darwin
 /// From a ``CacheConfiguration`` (see ``DiskEngineSettings/init(parsing:)``): `directory`
 /// (required), `maxSize` = size limit in **bytes** (default 1 GiB), `ttl` = default time
 /// to live, `policy` = `.fifo` (least recently stored, the default for disk), `.lru` or
-/// `.lfu`; `namespace` keeps this store's keys apart in a shared directory.
+/// `.lfu`; `namespace` keeps this store's keys apart in a shared directory (applied once,
+/// ``CacheKey/scoped(in:)``).
 public struct CacheDiskEngine: CacheEngine {
     public static let id: CacheEngineID = "CacheDisk"
     public init() {}

@@ -5,6 +5,10 @@ import CacheCore
 ///
 /// With a `namespace`, keys are kept apart from other users of the same directory and
 /// ``count`` and ``removeAll()`` cover only this namespace (entries carry a tag `ns:<namespace>`).
+/// The namespace is applied to a key once, by ``CacheKey/scoped(in:)``: a key that already
+/// carries it (`Memoized(store:name:version:)` over a store whose namespace is `name@version`,
+/// as `memoize(name:version:)` makes it) is kept as `name@version`, any other key as
+/// `<namespace>/<key namespace>`.
 public final class DiskStore<Value: Codable & Sendable>: CacheStore {
     public typealias Key = CacheKey
 
@@ -48,12 +52,7 @@ public final class DiskStore<Value: Codable & Sendable>: CacheStore {
 
     @inline(__always)
     func route(_ key: CacheKey) -> (DiskCache, DiskCacheKey) {
-        let diskKey: DiskCacheKey
-        if let namespace {
-            diskKey = DiskCacheKey(CacheKey(namespace: namespace + "/" + key.namespace, encodedArguments: key.encodedArguments))
-        } else {
-            diskKey = DiskCacheKey(key)
-        }
+        let diskKey = DiskCacheKey(key.scoped(in: namespace))
         switch backend {
         case .single(let cache): return (cache, diskKey)
         case .fanout(let fanout): return (fanout.shard(for: diskKey), diskKey)

@@ -5,8 +5,9 @@ import CacheCore
 /// The server must be named: typed settings ``CacheEngineSettings/redis(url:defaultTTL:)``,
 /// or `configuration.options["url"]` (a `redis://` URL). There is no default address, so a
 /// store meant to be shared never talks to an unintended local server; without one, making
-/// a store throws ``CacheConfigurationError``. `configuration.namespace`, when set, is
-/// appended to the URL's key prefix; `configuration.ttl` is the stores' default TTL.
+/// a store throws ``CacheConfigurationError``. `configuration.namespace`, when set, is the
+/// stores' namespace (applied to keys once, ``CacheKey/scoped(in:)``; `removeAll()` and the
+/// count cover only it); `configuration.ttl` is the stores' default TTL.
 /// Makes async stores (``RedisStore``) and synchronous ones (``RedisSyncStore``, for sync
 /// callers off the cooperative pool).
 public struct CacheRedisEngine: CacheEngine {
@@ -22,12 +23,11 @@ public struct CacheRedisEngine: CacheEngine {
     func connect(_ configuration: CacheConfiguration, _ settings: CacheEngineSettings?) throws -> (RedisClient, Duration?) {
         var resolved = try RedisEngineSettings(parsing: configuration)
         if let settings { resolved = resolved.overlaid(by: try settings.require(RedisEngineSettings.self)) }
-        guard var server = resolved.server else {
+        guard let server = resolved.server else {
             throw CacheConfigurationError(
                 setting: "url", value: "nil",
                 reason: "CacheRedis needs a server address: pass .redis(url:) settings or options[\"url\"]")
         }
-        if let namespace = configuration.namespace { server.keyPrefix += namespace + ":" }
         return (RedisClient(configuration: server), resolved.defaultTTL)
     }
 
@@ -47,14 +47,14 @@ public struct CacheRedisEngine: CacheEngine {
         of valueType: Value.Type, configuration: CacheConfiguration, settings: CacheEngineSettings?
     ) throws -> any AsyncCacheStore<CacheKey, Value> {
         let (client, ttl) = try connect(configuration, settings)
-        return RedisStore<Value>(client: client, defaultTTL: ttl)
+        return RedisStore<Value>(client: client, namespace: configuration.namespace, defaultTTL: ttl)
     }
 
     public func makeStore<Value: Codable & Sendable>(
         of valueType: Value.Type, configuration: CacheConfiguration, settings: CacheEngineSettings?
     ) throws -> any CacheStore<CacheKey, Value> {
         let (client, ttl) = try connect(configuration, settings)
-        return RedisSyncStore<Value>(client: client, defaultTTL: ttl)
+        return RedisSyncStore<Value>(client: client, namespace: configuration.namespace, defaultTTL: ttl)
     }
 
     /// Adds this engine to `registry`.

@@ -39,16 +39,20 @@ public final class RedisStore<Value: Sendable>: AsyncCacheStore, NamespaceCleari
     public let compression: RedisCompression?
 
     /// - Parameters:
+    ///   - namespace: keeps this store's keys apart from other stores on the same prefix
+    ///     (applied once, ``CacheKey/scoped(in:)``); ``removeAll()`` and ``countEntries()``
+    ///     then cover only it.
     ///   - defaultTTL: applied to writes that give no TTL.
     ///   - leaseOptions: the distributed single-flight's lease and wait limits.
     ///   - compression: deflate large values before writing them.
     public init<S: CacheSerializer>(
-        client: RedisClient, serializer: S, defaultTTL: Duration? = nil, leaseOptions: RedisLeaseOptions = .init(),
-        compression: RedisCompression? = nil, logger: Logger = Logger(label: "swift-cache.redis")
+        client: RedisClient, namespace: String? = nil, serializer: S, defaultTTL: Duration? = nil,
+        leaseOptions: RedisLeaseOptions = .init(), compression: RedisCompression? = nil,
+        logger: Logger = Logger(label: "swift-cache.redis")
     ) where S.Value == Value {
         self.compression = compression
         self.client = client
-        self.keys = RedisKeys(prefix: client.configuration.keyPrefix)
+        self.keys = RedisKeys(prefix: client.configuration.keyPrefix, namespace: namespace)
         self.serializer = AnyCacheSerializer(serializer)
         self.defaultTTL = defaultTTL
         self.leaseOptions = leaseOptions
@@ -129,9 +133,10 @@ public final class RedisStore<Value: Sendable>: AsyncCacheStore, NamespaceCleari
         return try reply.checked(server: server, command: "UNLINK").integer == 1
     }
 
-    /// Removes every entry under the configured key prefix (SCAN + UNLINK).
+    /// Removes every entry under the configured key prefix (SCAN + UNLINK); with a
+    /// namespace, only the entries in its scope.
     public func removeAll() async throws {
-        _ = try await unlinkMatching(keys.allPattern)
+        _ = try await unlinkMatching(keys.allPattern, where: keys.isInScope)
     }
 
     /// Removes every entry of one namespace (SCAN + UNLINK, never KEYS).
@@ -140,7 +145,7 @@ public final class RedisStore<Value: Sendable>: AsyncCacheStore, NamespaceCleari
         try await unlinkMatching(keys.pattern(namespace: namespace))
     }
 
-    func unlinkMatching(_ pattern: [UInt8]) async throws -> Int {
+    func unlinkMatching(_ pattern: [UInt8], where keep: ([UInt8]) -> Bool = { _ in true }) async throws -> Int {
         var cursor: [UInt8] = Array("0".utf8)
         var removed = 0
         repeat {
@@ -151,7 +156,7 @@ public final class RedisStore<Value: Sendable>: AsyncCacheStore, NamespaceCleari
                   let next = parts[0].bytes, case .array(let found?) = parts[1] else {
                 throw RedisError(.unexpectedReply, server: server, command: "SCAN", detail: "\(reply)")
             }
-            let batch = found.compactMap(\.bytes)
+            let batch = found.compactMap(\.bytes).filter(keep)
             if !batch.isEmpty {
                 let unlinked = try await counted { try await client.send([Array("UNLINK".utf8)] + batch) }
                 removed += Int(try unlinked.checked(server: server, command: "UNLINK").integer ?? 0)
@@ -161,7 +166,8 @@ public final class RedisStore<Value: Sendable>: AsyncCacheStore, NamespaceCleari
         return removed
     }
 
-    /// Counts the keys under the prefix (SCAN; O(keys in the database)).
+    /// Counts the keys under the prefix (SCAN; O(keys in the database)); with a namespace,
+    /// only those in its scope.
     public func countEntries() async throws -> Int {
         var cursor: [UInt8] = Array("0".utf8)
         var count = 0
@@ -173,7 +179,7 @@ public final class RedisStore<Value: Sendable>: AsyncCacheStore, NamespaceCleari
                   let next = parts[0].bytes, case .array(let found?) = parts[1] else {
                 throw RedisError(.unexpectedReply, server: server, command: "SCAN", detail: "\(reply)")
             }
-            count += found.count
+            count += found.lazy.compactMap(\.bytes).filter(keys.isInScope).count
             cursor = next
         } while cursor != Array("0".utf8)
         return count
@@ -227,10 +233,10 @@ public final class RedisStore<Value: Sendable>: AsyncCacheStore, NamespaceCleari
 extension RedisStore where Value: Codable {
     /// A store using the default serializer for `Value`.
     public convenience init(
-        client: RedisClient, defaultTTL: Duration? = nil, leaseOptions: RedisLeaseOptions = .init(),
+        client: RedisClient, namespace: String? = nil, defaultTTL: Duration? = nil, leaseOptions: RedisLeaseOptions = .init(),
         compression: RedisCompression? = nil, logger: Logger = Logger(label: "swift-cache.redis")
     ) {
-        self.init(client: client, serializer: CacheSerializers.default(for: Value.self), defaultTTL: defaultTTL,
+        self.init(client: client, namespace: namespace, serializer: CacheSerializers.default(for: Value.self), defaultTTL: defaultTTL,
                   leaseOptions: leaseOptions, compression: compression, logger: logger)
     }
 }

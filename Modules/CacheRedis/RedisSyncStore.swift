@@ -26,13 +26,16 @@ public final class RedisSyncStore<Value: Sendable>: CacheStore, Sendable {
     /// Compression of the values this store writes (`nil`: none); every store reads both.
     public let compression: RedisCompression?
 
+    /// - Parameter namespace: keeps this store's keys apart from other stores on the same
+    ///   prefix (applied once, ``CacheKey/scoped(in:)``); ``removeAll()`` and ``count`` then
+    ///   cover only it.
     public init<S: CacheSerializer>(
-        client: RedisClient, serializer: S, defaultTTL: Duration? = nil, compression: RedisCompression? = nil,
-        logger: Logger = Logger(label: "swift-cache.redis")
+        client: RedisClient, namespace: String? = nil, serializer: S, defaultTTL: Duration? = nil,
+        compression: RedisCompression? = nil, logger: Logger = Logger(label: "swift-cache.redis")
     ) where S.Value == Value {
         self.compression = compression
         self.client = client
-        self.keys = RedisKeys(prefix: client.configuration.keyPrefix)
+        self.keys = RedisKeys(prefix: client.configuration.keyPrefix, namespace: namespace)
         self.serializer = AnyCacheSerializer(serializer)
         self.defaultTTL = defaultTTL
         self.logger = logger
@@ -119,14 +122,15 @@ public final class RedisSyncStore<Value: Sendable>: CacheStore, Sendable {
         guard case .array(let parts?) = reply, parts.count == 2, let next = parts[0].bytes, case .array(let found?) = parts[1] else {
             throw RedisError(.unexpectedReply, server: server, command: "SCAN", detail: "\(reply)")
         }
-        return (next, found.compactMap(\.bytes))
+        return (next, found.compactMap(\.bytes).filter(keys.isInScope))
     }
 
     public func contains(_ key: CacheKey) throws -> Bool {
         try send([Array("EXISTS".utf8), keys.redisKey(key)], name: "EXISTS").integer == 1
     }
 
-    /// Keys under the prefix, counted with SCAN (O(keys in the database)); 0 if Redis is down.
+    /// Keys under the prefix (with a namespace, those in its scope), counted with SCAN
+    /// (O(keys in the database)); 0 if Redis is down.
     public var count: Int {
         var cursor: [UInt8] = Array("0".utf8)
         var total = 0
@@ -148,10 +152,10 @@ public final class RedisSyncStore<Value: Sendable>: CacheStore, Sendable {
 extension RedisSyncStore where Value: Codable {
     /// A store using the default serializer for `Value`.
     public convenience init(
-        client: RedisClient, defaultTTL: Duration? = nil, compression: RedisCompression? = nil,
+        client: RedisClient, namespace: String? = nil, defaultTTL: Duration? = nil, compression: RedisCompression? = nil,
         logger: Logger = Logger(label: "swift-cache.redis")
     ) {
-        self.init(client: client, serializer: CacheSerializers.default(for: Value.self), defaultTTL: defaultTTL,
+        self.init(client: client, namespace: namespace, serializer: CacheSerializers.default(for: Value.self), defaultTTL: defaultTTL,
                   compression: compression, logger: logger)
     }
 }

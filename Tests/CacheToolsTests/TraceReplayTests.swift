@@ -21,7 +21,7 @@ where C.Key == UInt32, C.Value == UInt32 {
     return hits
 }
 
-/// Hits per million accesses from WORKLOADS.md (cachetools 8.0.2), exact to the 6th decimal.
+/// Hits per million accesses cachetools 8.0.2 scores on the same synthetic traces, exact to the 6th decimal.
 struct ReplayCase: Sendable, CustomTestStringConvertible {
     let trace: String
     let policy: String
@@ -119,7 +119,7 @@ struct TraceReplayTests {
         #expect(hits == c.expectedHits, "hit ratio \(Double(hits) / 1e6) vs cachetools \(Double(c.expectedHits) / 1e6)")
     }
 
-    /// Belady figures of WORKLOADS.md (4 decimals) at 1%; OPT ≥ every online policy
+    /// Belady's offline-optimal hit ratios of these traces (4 decimals) at 1%; OPT ≥ every online policy
     /// (the best cachetools figure there is LFU's; RR and MRU are replayed on a prefix).
     @Test(arguments: [("zipf", 0.01, 0.6347, 560_186), ("scan", 0.01, 0.4397, 361_670)])
     func offlineOptimalMatchesBelady(trace name: String, fraction: Double, belady: Double, bestHits: Int) throws {
@@ -139,7 +139,7 @@ struct TraceReplayTests {
         let cap = SyntheticTraces.capacity(fraction: fraction, distinct: name == "scan" ? Traces.scanDistinct : Traces.zipfDistinct)
         let opt = OfflineOptimal.hits(trace: trace, capacity: cap)
         #expect(abs(Double(opt) / 1e6 - belady) <= 0.00005, "OPT \(Double(opt) / 1e6) vs \(belady)")
-        // Every online figure of WORKLOADS.md at this size is below OPT (W-TinyLFU is the best).
+        // Every online policy's figure at this size is below OPT (W-TinyLFU is the best).
         #expect(opt > bestHits)
         let rr = try replayHits(RRCache<UInt32, UInt32>(maxSize: cap, seed: 1), trace.prefix(200_000))
         let mru = try replayHits(MRUCache<UInt32, UInt32>(maxSize: cap), trace.prefix(200_000))

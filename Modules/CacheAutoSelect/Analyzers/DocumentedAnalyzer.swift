@@ -5,7 +5,7 @@ public enum AnalyzerKind: String, Sendable, Hashable, Codable {
     /// Weighs several characteristics; ranks above every single-characteristic analyzer
     /// so that hints combine ("shared between processes beats small").
     case combination
-    /// One column of DESIGN.md's tables.
+    /// Decides by one characteristic (persistence, size, concurrency or kind of data).
     case single
 }
 

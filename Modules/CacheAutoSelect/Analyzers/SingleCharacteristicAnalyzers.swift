@@ -2,7 +2,7 @@ import CacheCore
 
 private typealias E = KnownEngines
 
-/// DESIGN.md's persistence table.
+/// Chooses by how long results must live (``CacheHints/persistence``).
 public struct PersistenceAnalyzer: DocumentedAnalyzer {
     public init() {}
     public var name: String { "persistence" }
@@ -42,7 +42,7 @@ public struct PersistenceAnalyzer: DocumentedAnalyzer {
     }
 }
 
-/// DESIGN.md's size table.
+/// Chooses by the size of one result (``CacheSizeClass``).
 public struct SizeAnalyzer: DocumentedAnalyzer {
     public init() {}
     public var name: String { "size" }
@@ -88,7 +88,8 @@ public struct SizeAnalyzer: DocumentedAnalyzer {
     }
 }
 
-/// DESIGN.md's concurrency table.
+/// Chooses by who shares the results: one thread, threads, processes or machines
+/// (``CacheHints/concurrency``).
 public struct ConcurrencyAnalyzer: DocumentedAnalyzer {
     public init() {}
     public var name: String { "concurrency" }
@@ -127,7 +128,7 @@ public struct ConcurrencyAnalyzer: DocumentedAnalyzer {
     }
 }
 
-/// DESIGN.md's selection table, by kind of data.
+/// Chooses by the kind of data (``CacheDataCategory``).
 public struct DataTypeAnalyzer: DocumentedAnalyzer {
     public init() {}
     public var name: String { "data-type" }

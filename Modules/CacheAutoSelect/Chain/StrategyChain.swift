@@ -2,7 +2,7 @@ import CacheCore
 import Synchronization
 
 /// The priority-ordered list of ``TypeAnalyzer``s that turns a ``DataDescription``
-/// into an engine (DESIGN.md contract 5).
+/// into an engine, and says why (`explain`).
 ///
 /// Analyzers are asked in descending priority (equal priorities in registration
 /// order). The first recommendation whose engine is registered wins; otherwise its

@@ -1,4 +1,5 @@
-/// The kinds of data in DESIGN.md's selection table.
+/// The kinds of data the selection tells apart (the rows of ``DataTypeAnalyzer``'s table
+/// in README's generated selection table).
 public enum CacheDataCategory: String, Sendable, Hashable, Codable, CaseIterable, CustomStringConvertible {
     /// `Int`, `String`, `Bool`, `Double` and other small fixed values.
     case smallScalar = "small-scalar"

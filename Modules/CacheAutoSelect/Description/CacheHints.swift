@@ -55,7 +55,8 @@ public enum CacheExecution: String, Sendable, Hashable, Codable, CaseIterable, C
     public var description: String { rawValue }
 }
 
-/// The size classes of DESIGN.md's size table.
+/// The size classes ``SizeAnalyzer`` decides by (bounds: ``mediumLowerBound``,
+/// ``largeLowerBound``, ``hugeLowerBound``).
 public enum CacheSizeClass: String, Sendable, Hashable, Codable, CaseIterable, Comparable, CustomStringConvertible {
     /// < 10 KiB: memory.
     case small

@@ -27,7 +27,7 @@ func measureAsyncPasses(_ passes: Int, _ body: () async throws -> Void) async re
     return out
 }
 
-/// The `async` workload (WORKLOADS.md): 100,000 gets/sets on the async memory store with
+/// The `async` workload: 100,000 gets/sets on the async memory store with
 /// namespaced String keys and a TTL; an async memoized function (TTL on) over 1,000 keys,
 /// 100,000 awaited hits. Baseline: a plain awaited call of the same function.
 enum AsyncBench {

@@ -1,8 +1,8 @@
 import Foundation
 
-/// Measures, summarizes and prints benchmark rows per WORKLOADS.md: each figure is
-/// the median of several passes, printed with its min–max spread; `--json` prints
-/// one JSON object per line.
+/// Measures, summarizes and prints benchmark rows: each figure is the median of several
+/// passes, printed with its min–max spread and beside its same-run baseline; `--json`
+/// prints one JSON object per line.
 struct BenchReporter {
     let json: Bool
 

@@ -4,7 +4,7 @@ import CacheDisk
 import CacheSQLite
 import Foundation
 
-/// The `disk` workload (WORKLOADS.md): 10,000 × 100-byte values under String keys (set,
+/// The `disk` workload: 10,000 × 100-byte values under String keys (set,
 /// then get with decode), 64 × 1 MB and 8 × 16 MB (set and verified get, MB/s), and
 /// reopen (a child process opens a 10,000-entry cache and reads one key).
 /// DiskCache runs with its default 1 GiB size limit, and again with `sizeLimit: nil`.

@@ -12,11 +12,11 @@ import Darwin
 /// Thread Sanitizer pass (`.ci/run`) builds with `SWIFT_CACHE_TSAN` defined, and each
 /// target then maps the name `Mutex` to this type (see its `Mutex+ThreadSanitizer.swift`),
 /// so the pass checks this project's own code for races. Production builds never use it.
-public struct SanitizerVisibleMutex<Value: ~Copyable>: ~Copyable {
+@usableFromInline package struct SanitizerVisibleMutex<Value: ~Copyable>: ~Copyable {
     @usableFromInline let lock: UnsafeMutablePointer<pthread_mutex_t>
     @usableFromInline let storage: UnsafeMutablePointer<Value>
 
-    public init(_ initialValue: consuming sending Value) {
+    @usableFromInline package init(_ initialValue: consuming sending Value) {
         lock = .allocate(capacity: 1)
         lock.initialize(to: pthread_mutex_t())
         pthread_mutex_init(lock, nil)
@@ -33,7 +33,7 @@ public struct SanitizerVisibleMutex<Value: ~Copyable>: ~Copyable {
 
     /// Runs `body` with exclusive access to the value.
     @inlinable
-    public borrowing func withLock<Result: ~Copyable, E: Error>(
+    package borrowing func withLock<Result: ~Copyable, E: Error>(
         _ body: (inout sending Value) throws(E) -> sending Result
     ) throws(E) -> sending Result {
         pthread_mutex_lock(lock)
@@ -43,7 +43,7 @@ public struct SanitizerVisibleMutex<Value: ~Copyable>: ~Copyable {
 
     /// Runs `body` if the lock is free now; returns `nil` otherwise.
     @inlinable
-    public borrowing func withLockIfAvailable<Result: ~Copyable, E: Error>(
+    package borrowing func withLockIfAvailable<Result: ~Copyable, E: Error>(
         _ body: (inout sending Value) throws(E) -> sending Result
     ) throws(E) -> sending Result? {
         guard pthread_mutex_trylock(lock) == 0 else { return nil }

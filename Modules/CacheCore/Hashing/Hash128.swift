@@ -69,7 +69,7 @@ public struct Hash128: Hashable, Sendable, Codable, CustomStringConvertible {
     public var description: String { hex }
 }
 
-/// The one hash of swift-cache (DESIGN.md contract 2): key digests, file names,
+/// The one hash of swift-cache (XXH3-128): key digests, file names,
 /// sharding and array arguments all use it. Its ``algorithmID`` is stored with
 /// persisted entries so that the algorithm can change without false hits.
 public enum CacheHash {

@@ -1,5 +1,6 @@
 /// Builds the canonical byte encoding of keys for everything that outlives the
-/// process (DESIGN.md contract 1).
+/// process: equal arguments give equal bytes in every process and on every machine of
+/// the same byte order.
 ///
 /// The encoding is **type-tagged** (`"1"`, `1`, `1.0`, `true` are four keys),
 /// integers are fixed-width little-endian, `-0.0` encodes as `0.0` and every NaN

@@ -46,7 +46,7 @@ public struct MemoizeOptions<Value: Sendable>: Sendable {
 
     /// Throws ``CacheConfigurationError`` for a non-positive TTL or negative error limit,
     /// or when a TTL is asked of a store that cannot expire entries.
-    public func validate(storeCapabilities: CacheStoreCapabilities) throws(CacheConfigurationError) {
+    package func validate(storeCapabilities: CacheStoreCapabilities) throws(CacheConfigurationError) {
         if let ttl {
             try CacheConfiguration.checkTTL(ttl, setting: "ttl")
             if !storeCapabilities.contains(.perEntryTTL) {

@@ -13,7 +13,7 @@ import Darwin
 ///
 /// No lock is held while the computation runs, so it may call into the same
 /// single-flight group for other keys (recursion).
-public final class SingleFlight<Key: Hashable & Sendable, Value: Sendable>: Sendable {
+@usableFromInline package final class SingleFlight<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     final class Flight: Sendable {
         let done = DispatchSemaphore(value: 0)
         let result = Mutex<Result<Value, any Error>?>(nil)
@@ -23,17 +23,17 @@ public final class SingleFlight<Key: Hashable & Sendable, Value: Sendable>: Send
 
     private let flights = Mutex<[Key: Flight]>([:])
 
-    public init() {}
+    @usableFromInline package init() {}
 
     /// What happened to a call of ``run(_:recheck:compute:)``.
-    public enum Role: Sendable { case leader, follower }
+    package enum Role: Sendable { case leader, follower }
 
     /// Computes `compute()` for `key` unless another thread is computing it, in which
     /// case waits for that thread's result. `recheck` runs once leadership is taken,
     /// to catch a result that landed between the caller's miss and now.
     ///
     /// Throws ``MemoizeRecursionError`` when the computing thread asks for its own key.
-    public func run(
+    package func run(
         _ key: Key, function: String = "",
         recheck: () throws -> Value?,
         compute: () throws -> Value
@@ -73,7 +73,7 @@ public final class SingleFlight<Key: Hashable & Sendable, Value: Sendable>: Send
     }
 
     /// Keys being computed now.
-    public var inFlightCount: Int { flights.withLock { $0.count } }
+    package var inFlightCount: Int { flights.withLock { $0.count } }
 
     static func currentThread() -> UInt {
         #if canImport(Darwin)

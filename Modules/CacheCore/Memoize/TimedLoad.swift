@@ -2,7 +2,7 @@
 /// so every memoizer counts its loads the same way (see ``CacheStats/recordLoad(succeeded:elapsed:)``).
 /// - Returns: the value and how long `load` took.
 @inlinable
-public func cacheTimedLoad<Value>(
+package func cacheTimedLoad<Value>(
     _ load: () throws -> Value, record: (_ failure: (any Error)?, _ elapsed: Duration) -> Void
 ) rethrows -> (value: Value, elapsed: Duration) {
     let clock = ContinuousClock()
@@ -20,7 +20,7 @@ public func cacheTimedLoad<Value>(
 
 /// ``cacheTimedLoad(_:record:)`` for an `async` load.
 @inlinable
-public func cacheTimedLoad<Value>(
+package func cacheTimedLoad<Value>(
     isolation: isolated (any Actor)? = #isolation,
     _ load: () async throws -> Value, record: (_ failure: (any Error)?, _ elapsed: Duration) -> Void
 ) async rethrows -> (value: Value, elapsed: Duration) {

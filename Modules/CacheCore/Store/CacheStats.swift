@@ -41,14 +41,14 @@ public struct CacheStats: Sendable, Hashable, Codable, CustomStringConvertible {
     }
 
     /// Counts one loader run that returned (`succeeded`) or threw, and its duration.
-    public mutating func recordLoad(succeeded: Bool, elapsed: Duration) {
+    package mutating func recordLoad(succeeded: Bool, elapsed: Duration) {
         if succeeded { loadSuccesses += 1 } else { loadFailures += 1 }
         totalLoadTime += elapsed
     }
 
     /// This snapshot (a store's) plus a memoizer's own load counters: loads, load
     /// failures, store failures and load time — not hits or misses, which the store counts.
-    public func addingLoadCounters(of own: CacheStats) -> CacheStats {
+    package func addingLoadCounters(of own: CacheStats) -> CacheStats {
         var total = self
         total.loadSuccesses += own.loadSuccesses
         total.loadFailures += own.loadFailures

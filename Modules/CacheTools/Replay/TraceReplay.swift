@@ -39,8 +39,8 @@ extension Substring {
     }
 }
 
-/// Capacities for a replay: `p%` of the distinct keys (rounded half to even, as
-/// WORKLOADS.md defines) or an entry count.
+/// Capacities for a replay: `p%` of the distinct keys (rounded half to even, so every
+/// replay of a trace at `p%` uses the same capacity) or an entry count.
 public enum ReplayCapacity {
     public static func parseList(_ text: String, distinct: Int) throws(CacheConfigurationError) -> [Int] {
         let items = text.split(separator: ",").map { String($0.trimmingCharacters(in: " ")) }
