@@ -15,7 +15,12 @@ import Testing
         #expect(try square(12) == 144)
         #expect(square.info.hits == 1)
 
-        let vectors = try memoize(name: "vectors", hints: .init(persistence: .longTerm)) { (n: Int) -> [Double] in
+        // A long-term hint is a requirement: with no persistent engine linked, construction
+        // throws naming what is missing, unless the caller accepts memory.
+        #expect(throws: CacheSelectionError.self) {
+            _ = try memoize(name: "vectors", hints: .init(persistence: .longTerm)) { (n: Int) -> [Double] in [] }
+        }
+        let vectors = try memoize(name: "vectors", hints: .init(persistence: .longTerm), allowMemoryFallback: true) { (n: Int) -> [Double] in
             (0..<n).map(Double.init)
         }
         #expect(vectors.engine == "CacheTools")
