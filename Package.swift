@@ -36,7 +36,10 @@ let package = Package(
             path: "Modules/CacheCore"
         ),
         .target(name: "CacheFunctools", dependencies: ["CacheCore"], path: "Modules/CacheFunctools"),
-        .target(name: "CacheTools", dependencies: ["CacheCore"], path: "Modules/CacheTools"),
+        // CachePolicies: the eviction policy states and slot table CacheTools' caches are built
+        // on, shared (not a product) so other backends can build caches on them too.
+        .target(name: "CachePolicies", dependencies: ["CacheCore"], path: "Modules/CachePolicies"),
+        .target(name: "CacheTools", dependencies: ["CacheCore", "CachePolicies"], path: "Modules/CacheTools"),
         .target(name: "CacheTestKit", dependencies: ["CacheCore"], path: "Modules/CacheTestKit"),
         .systemLibrary(
             name: "CCacheSQLite", path: "Modules/CCacheSQLite",

@@ -35,7 +35,7 @@ public enum MRUEviction: OrderedEviction {
 /// head = least recently used (or first inserted), tail = most recent.
 public struct OrderedPolicyState<Key: Hashable, Value, Order: OrderedEviction>: SizeBoundedPolicyState, ~Copyable {
     public var _table: SlotTable<Key, Value>
-    @usableFromInline var order = LinkedOrder()
+    @usableFromInline package var order = LinkedOrder()
     public let _maxSize: Int
     public var _counters = PolicyCounters()
 

@@ -2,7 +2,7 @@ import CacheCore
 
 /// The name the policy states use for ``PolicyRemovals``.
 @usableFromInline
-typealias Removals<Key, Value> = PolicyRemovals<Key, Value>
+package typealias Removals<Key, Value> = PolicyRemovals<Key, Value>
 
 /// Entries that left a cache during one locked operation. They are handed back out of
 /// the lock so that the removal listener runs (and the values are released) unlocked.
@@ -11,23 +11,23 @@ typealias Removals<Key, Value> = PolicyRemovals<Key, Value>
 /// Public only because ``CachePolicyState``'s requirements mention it; it has no public
 /// members and users never see one.
 public struct PolicyRemovals<Key, Value> {
-    @usableFromInline var first: (key: Key, value: Value, cause: RemovalCause)?
-    @usableFromInline var rest: [(key: Key, value: Value, cause: RemovalCause)]
+    @usableFromInline package var first: (key: Key, value: Value, cause: RemovalCause)?
+    @usableFromInline package var rest: [(key: Key, value: Value, cause: RemovalCause)]
 
     @inlinable
-    init() {
+    package init() {
         first = nil
         rest = []
     }
 
     @inlinable
-    mutating func append(_ key: Key, _ value: Value, _ cause: RemovalCause) {
+    package mutating func append(_ key: Key, _ value: Value, _ cause: RemovalCause) {
         if first == nil { first = (key, value, cause) } else { rest.append((key, value, cause)) }
     }
 
     /// Calls `listener` for each entry in removal order. Call only with no lock held.
     @inlinable
-    func deliver(to listener: RemovalListener<Key, Value>?) {
+    package func deliver(to listener: RemovalListener<Key, Value>?) {
         guard let listener, let first else { return }
         listener(first.key, first.value, first.cause)
         for r in rest { listener(r.key, r.value, r.cause) }
@@ -35,7 +35,7 @@ public struct PolicyRemovals<Key, Value> {
 
     /// The removed pairs with the given cause, in order.
     @usableFromInline
-    func pairs(_ cause: RemovalCause) -> [(key: Key, value: Value)] {
+    package func pairs(_ cause: RemovalCause) -> [(key: Key, value: Value)] {
         var out: [(key: Key, value: Value)] = []
         if let first, first.cause == cause { out.append((first.key, first.value)) }
         for r in rest where r.cause == cause { out.append((r.key, r.value)) }
@@ -48,16 +48,16 @@ extension PolicyRemovals: Sendable where Key: Sendable, Value: Sendable {}
 /// The counters every policy keeps under its lock (public only because
 /// ``CachePolicyState`` requires one; it has no public members).
 public struct PolicyCounters: Sendable {
-    @usableFromInline var hits = 0
-    @usableFromInline var misses = 0
-    @usableFromInline var sizeEvictions = 0
-    @usableFromInline var expiredEvictions = 0
-    @usableFromInline var storeFailures = 0
+    @usableFromInline package var hits = 0
+    @usableFromInline package var misses = 0
+    @usableFromInline package var sizeEvictions = 0
+    @usableFromInline package var expiredEvictions = 0
+    @usableFromInline package var storeFailures = 0
 
-    @inlinable init() {}
+    @inlinable package init() {}
 
     @usableFromInline
-    func snapshot(count: Int, bytes: Int) -> CacheStats {
+    package func snapshot(count: Int, bytes: Int) -> CacheStats {
         var s = CacheStats()
         s.hits = hits
         s.misses = misses
@@ -74,7 +74,7 @@ public struct PolicyCounters: Sendable {
 /// rules of cachetools' `Cache.__setitem__` (negative weights and items heavier than the
 /// whole cache are refused).
 @inlinable
-func weighItem<Key, Value>(
+package func weighItem<Key, Value>(
     _ key: Key, _ value: Value, weigher: (@Sendable (Key, Value) -> Int)?, maxSize: Int
 ) throws(CacheStoreError) -> Int {
     guard let weigher else {
@@ -88,19 +88,19 @@ func weighItem<Key, Value>(
 }
 
 @usableFromInline
-func tooLargeError<Key>(_ key: Key, weight: Int, maxSize: Int) -> CacheStoreError {
+package func tooLargeError<Key>(_ key: Key, weight: Int, maxSize: Int) -> CacheStoreError {
     CacheStoreError(.itemTooLarge, key: cacheDescribeKey(key),
                     detail: "item weight \(weight) exceeds maxSize \(maxSize); not stored")
 }
 
 @usableFromInline
-func negativeWeightError<Key>(_ key: Key, weight: Int) -> CacheStoreError {
+package func negativeWeightError<Key>(_ key: Key, weight: Int) -> CacheStoreError {
     CacheStoreError(.unsupported, key: cacheDescribeKey(key),
                     detail: "weigher returned a negative weight (\(weight)); not stored")
 }
 
 @usableFromInline
-func perEntryTTLError<Key>(_ key: Key, cache: String) -> CacheStoreError {
+package func perEntryTTLError<Key>(_ key: Key, cache: String) -> CacheStoreError {
     CacheStoreError(.unsupported, key: cacheDescribeKey(key),
                     detail: "\(cache) has no per-entry TTL; pass ttl: nil")
 }

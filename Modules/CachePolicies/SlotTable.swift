@@ -2,16 +2,16 @@ import CacheCore
 
 /// The "no slot" index used by every intrusive list in CacheTools.
 @usableFromInline
-let noSlot: Int32 = -1
+package let noSlot: Int32 = -1
 
 /// Optional per-slot buffers of a ``SlotTable``.
 @usableFromInline
-struct SlotFeatures: OptionSet, Sendable {
-    @usableFromInline let rawValue: UInt8
-    @inlinable init(rawValue: UInt8) { self.rawValue = rawValue }
-    @usableFromInline static let aux = SlotFeatures(rawValue: 1)
-    @usableFromInline static let expiry = SlotFeatures(rawValue: 2)
-    @usableFromInline static let secondLinks = SlotFeatures(rawValue: 4)
+package struct SlotFeatures: OptionSet, Sendable {
+    @usableFromInline package let rawValue: UInt8
+    @inlinable package init(rawValue: UInt8) { self.rawValue = rawValue }
+    @usableFromInline package static let aux = SlotFeatures(rawValue: 1)
+    @usableFromInline package static let expiry = SlotFeatures(rawValue: 2)
+    @usableFromInline package static let secondLinks = SlotFeatures(rawValue: 4)
 }
 
 /// Struct-of-arrays node storage shared by every policy cache.
@@ -33,33 +33,33 @@ struct SlotFeatures: OptionSet, Sendable {
 /// ``CachePolicyState`` requires one; it has no public members.
 public struct SlotTable<Key: Hashable, Value>: ~Copyable {
     /// 0 = empty; otherwise `hash32 << 32 | (slot + 1)`.
-    @usableFromInline var buckets: UnsafeMutablePointer<UInt64>
-    @usableFromInline var bucketMask: Int
-    @usableFromInline var hashes: UnsafeMutablePointer<UInt32>
-    @usableFromInline var keys: UnsafeMutablePointer<Key>
-    @usableFromInline var values: UnsafeMutablePointer<Value>
-    @usableFromInline var weights: UnsafeMutablePointer<Int>
-    @usableFromInline var prev: UnsafeMutablePointer<Int32>
-    @usableFromInline var next: UnsafeMutablePointer<Int32>
+    @usableFromInline package var buckets: UnsafeMutablePointer<UInt64>
+    @usableFromInline package var bucketMask: Int
+    @usableFromInline package var hashes: UnsafeMutablePointer<UInt32>
+    @usableFromInline package var keys: UnsafeMutablePointer<Key>
+    @usableFromInline package var values: UnsafeMutablePointer<Value>
+    @usableFromInline package var weights: UnsafeMutablePointer<Int>
+    @usableFromInline package var prev: UnsafeMutablePointer<Int32>
+    @usableFromInline package var next: UnsafeMutablePointer<Int32>
     /// Optional per-slot word: LFU bucket, TLRU generation. Zero-initialized.
-    @usableFromInline var aux: UnsafeMutablePointer<Int32>?
+    @usableFromInline package var aux: UnsafeMutablePointer<Int32>?
     /// Optional per-slot expiry time (TTL, TLRU).
-    @usableFromInline var expiry: UnsafeMutablePointer<Double>?
+    @usableFromInline package var expiry: UnsafeMutablePointer<Double>?
     /// Optional second list links (TTL's expiry order).
-    @usableFromInline var prev2: UnsafeMutablePointer<Int32>?
-    @usableFromInline var next2: UnsafeMutablePointer<Int32>?
-    @usableFromInline var capacity: Int
+    @usableFromInline package var prev2: UnsafeMutablePointer<Int32>?
+    @usableFromInline package var next2: UnsafeMutablePointer<Int32>?
+    @usableFromInline package var capacity: Int
     /// Slots `0 ..< highWater` have been handed out at least once.
-    @usableFromInline var highWater: Int
-    @usableFromInline var freeHead: Int32
+    @usableFromInline package var highWater: Int
+    @usableFromInline package var freeHead: Int32
     /// Live entries.
-    @usableFromInline var count: Int
+    @usableFromInline package var count: Int
     /// Sum of the weights of the live slots.
-    @usableFromInline var totalWeight: Int
+    @usableFromInline package var totalWeight: Int
 
     /// Creates an empty table sized for about `expected` entries (it grows by doubling).
     @usableFromInline
-    init(expected: Int, features: SlotFeatures = []) {
+    package init(expected: Int, features: SlotFeatures = []) {
         let cap = Swift.max(4, Swift.min(expected, 1 << 16))
         let nb = Self.bucketCount(for: cap)
         buckets = .allocate(capacity: nb)
@@ -92,7 +92,7 @@ public struct SlotTable<Key: Hashable, Value>: ~Copyable {
     }
 
     @usableFromInline
-    static func bucketCount(for slots: Int) -> Int {
+    package static func bucketCount(for slots: Int) -> Int {
         var n = 8
         while n < slots * 2 { n <<= 1 }
         return n
@@ -120,13 +120,13 @@ public struct SlotTable<Key: Hashable, Value>: ~Copyable {
 
     /// The slot of the live entry in bucket `b` (which must be non-empty).
     @inlinable
-    func slot(inBucket b: Int) -> Int32 {
+    package func slot(inBucket b: Int) -> Int32 {
         Int32(truncatingIfNeeded: UInt32(truncatingIfNeeded: buckets[b]) &- 1)
     }
 
     /// Every live slot, in bucket order. - Complexity: O(capacity).
     @usableFromInline
-    func liveSlots() -> [Int32] {
+    package func liveSlots() -> [Int32] {
         var out: [Int32] = []
         out.reserveCapacity(count)
         for b in 0...bucketMask where buckets[b] != 0 { out.append(slot(inBucket: b)) }
@@ -135,7 +135,7 @@ public struct SlotTable<Key: Hashable, Value>: ~Copyable {
 
     /// Doubles the buffers and rebuilds the index from the stored hashes. Cold path.
     @usableFromInline
-    mutating func grow() {
+    package mutating func grow() {
         precondition(capacity < Int(Int32.max) - 1, "CacheTools caches hold fewer than Int32.max entries")
         let newCap = Swift.min(capacity * 2, Int(Int32.max) - 1)
         let newKeys = UnsafeMutablePointer<Key>.allocate(capacity: newCap)
@@ -179,11 +179,11 @@ public struct SlotTable<Key: Hashable, Value>: ~Copyable {
     }
 
     @inlinable
-    static func hash32(_ key: Key) -> UInt32 { UInt32(truncatingIfNeeded: key.hashValue) }
+    package static func hash32(_ key: Key) -> UInt32 { UInt32(truncatingIfNeeded: key.hashValue) }
 
     /// The slot holding `key`, or `noSlot`. - Complexity: O(1) expected, one hash.
     @inlinable
-    func find(_ key: Key) -> Int32 {
+    package func find(_ key: Key) -> Int32 {
         let h = Self.hash32(key)
         var b = Int(h) & bucketMask
         while true {
@@ -201,7 +201,7 @@ public struct SlotTable<Key: Hashable, Value>: ~Copyable {
     /// (returned with `isNew == true`) that the caller must fill with ``fill(_:key:value:weight:)``
     /// before anything else touches the table but evictions.
     @inlinable
-    mutating func findOrReserve(_ key: Key) -> (slot: Int32, isNew: Bool) {
+    package mutating func findOrReserve(_ key: Key) -> (slot: Int32, isNew: Bool) {
         if freeHead < 0 && highWater == capacity { grow() }
         let h = Self.hash32(key)
         var b = Int(h) & bucketMask
@@ -230,7 +230,7 @@ public struct SlotTable<Key: Hashable, Value>: ~Copyable {
 
     /// Empties bucket `b` and shifts the rest of its probe run back (no rehashing).
     @inlinable
-    mutating func deleteBucket(_ b: Int) {
+    package mutating func deleteBucket(_ b: Int) {
         var hole = b
         var j = b
         while true {
@@ -251,7 +251,7 @@ public struct SlotTable<Key: Hashable, Value>: ~Copyable {
 
     /// Removes `key` from the index and returns its slot (still to be released), or `noSlot`.
     @inlinable
-    mutating func removeKey(_ key: Key) -> Int32 {
+    package mutating func removeKey(_ key: Key) -> Int32 {
         let h = Self.hash32(key)
         var b = Int(h) & bucketMask
         while true {
@@ -270,7 +270,7 @@ public struct SlotTable<Key: Hashable, Value>: ~Copyable {
 
     /// Initializes a slot reserved by ``findOrReserve(_:)``.
     @inlinable
-    mutating func fill(_ s: Int32, key: Key, value: Value, weight: Int) {
+    package mutating func fill(_ s: Int32, key: Key, value: Value, weight: Int) {
         let i = Int(s)
         (keys + i).initialize(to: key)
         (values + i).initialize(to: value)
@@ -280,7 +280,7 @@ public struct SlotTable<Key: Hashable, Value>: ~Copyable {
 
     /// Replaces a live slot's value, returning the old one.
     @inlinable
-    mutating func replace(_ s: Int32, value: Value, weight: Int) -> Value {
+    package mutating func replace(_ s: Int32, value: Value, weight: Int) -> Value {
         let i = Int(s)
         let old = (values + i).move()
         (values + i).initialize(to: value)
@@ -291,7 +291,7 @@ public struct SlotTable<Key: Hashable, Value>: ~Copyable {
 
     /// Frees a live slot that is still indexed; returns its key and value. No hashing.
     @inlinable
-    mutating func free(_ s: Int32) -> (Key, Value) {
+    package mutating func free(_ s: Int32) -> (Key, Value) {
         let tag = UInt32(bitPattern: s) &+ 1
         var b = Int(hashes[Int(s)]) & bucketMask
         while UInt32(truncatingIfNeeded: buckets[b]) != tag { b = (b &+ 1) & bucketMask }
@@ -301,7 +301,7 @@ public struct SlotTable<Key: Hashable, Value>: ~Copyable {
 
     /// Frees a slot already removed from the index; returns its key and value.
     @inlinable
-    mutating func release(_ s: Int32) -> (Key, Value) {
+    package mutating func release(_ s: Int32) -> (Key, Value) {
         let i = Int(s)
         let k = (keys + i).move()
         let v = (values + i).move()
@@ -315,7 +315,7 @@ public struct SlotTable<Key: Hashable, Value>: ~Copyable {
     /// Moves out every live entry, in the order of `slots` (which must list every live slot
     /// exactly once), and resets the table to empty, keeping its capacity.
     @usableFromInline
-    mutating func drain(_ slots: [Int32]) -> [(Key, Value)] {
+    package mutating func drain(_ slots: [Int32]) -> [(Key, Value)] {
         var out: [(Key, Value)] = []
         out.reserveCapacity(slots.count)
         for s in slots {

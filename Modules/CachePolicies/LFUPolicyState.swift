@@ -10,13 +10,13 @@ import CacheCore
 public struct LFUPolicyState<Key: Hashable, Value>: SizeBoundedPolicyState, ~Copyable {
     public var _table: SlotTable<Key, Value>
     /// Per bucket: use count, member list, neighbours in the bucket list.
-    @usableFromInline var bucketCount: [Int] = []
-    @usableFromInline var bucketMembers: [LinkedOrder] = []
-    @usableFromInline var bucketPrev: [Int32] = []
-    @usableFromInline var bucketNext: [Int32] = []
-    @usableFromInline var freeBucket: Int32 = noSlot
+    @usableFromInline package var bucketCount: [Int] = []
+    @usableFromInline package var bucketMembers: [LinkedOrder] = []
+    @usableFromInline package var bucketPrev: [Int32] = []
+    @usableFromInline package var bucketNext: [Int32] = []
+    @usableFromInline package var freeBucket: Int32 = noSlot
     /// The bucket with the lowest count, or `noSlot`.
-    @usableFromInline var lowest: Int32 = noSlot
+    @usableFromInline package var lowest: Int32 = noSlot
     public let _maxSize: Int
     public var _counters = PolicyCounters()
 
@@ -27,7 +27,7 @@ public struct LFUPolicyState<Key: Hashable, Value>: SizeBoundedPolicyState, ~Cop
 
     /// A new bucket with `count`, linked after `after` (or first when `after` is `noSlot`).
     @inlinable
-    mutating func newBucket(count: Int, after: Int32) -> Int32 {
+    package mutating func newBucket(count: Int, after: Int32) -> Int32 {
         let b: Int32
         if freeBucket >= 0 {
             b = freeBucket
@@ -50,7 +50,7 @@ public struct LFUPolicyState<Key: Hashable, Value>: SizeBoundedPolicyState, ~Cop
     }
 
     @inlinable
-    mutating func dropBucket(_ b: Int32) {
+    package mutating func dropBucket(_ b: Int32) {
         let p = bucketPrev[Int(b)]
         let n = bucketNext[Int(b)]
         if p >= 0 { bucketNext[Int(p)] = n } else { lowest = n }
@@ -61,7 +61,7 @@ public struct LFUPolicyState<Key: Hashable, Value>: SizeBoundedPolicyState, ~Cop
 
     /// Removes slot `s` from its bucket, dropping the bucket when it empties.
     @inlinable
-    mutating func unlink(_ s: Int32) {
+    package mutating func unlink(_ s: Int32) {
         let b = _table.aux.unsafelyUnwrapped[Int(s)]
         bucketMembers[Int(b)].remove(s, _table.prev, _table.next)
         if bucketMembers[Int(b)].isEmpty { dropBucket(b) }
@@ -69,7 +69,7 @@ public struct LFUPolicyState<Key: Hashable, Value>: SizeBoundedPolicyState, ~Cop
 
     /// Files a new slot under count 1.
     @inlinable
-    mutating func linkNew(_ s: Int32) {
+    package mutating func linkNew(_ s: Int32) {
         var b = lowest
         if b < 0 || bucketCount[Int(b)] != 1 { b = newBucket(count: 1, after: noSlot) }
         bucketMembers[Int(b)].append(s, _table.prev, _table.next)
@@ -78,7 +78,7 @@ public struct LFUPolicyState<Key: Hashable, Value>: SizeBoundedPolicyState, ~Cop
 
     /// cachetools `LFUCache.__touch`: one more use.
     @inlinable
-    mutating func touch(_ s: Int32) {
+    package mutating func touch(_ s: Int32) {
         let aux = _table.aux.unsafelyUnwrapped
         let b = aux[Int(s)]
         let c = bucketCount[Int(b)]
@@ -139,7 +139,7 @@ public struct LFUPolicyState<Key: Hashable, Value>: SizeBoundedPolicyState, ~Cop
 
     /// The use count of `key`, or nil when absent (for tests and diagnostics).
     @usableFromInline
-    func useCount(_ key: Key) -> Int? {
+    package func useCount(_ key: Key) -> Int? {
         let s = _table.find(key)
         return s < 0 ? nil : bucketCount[Int(_table.aux.unsafelyUnwrapped[Int(s)])]
     }

@@ -1,18 +1,18 @@
 /// The head and tail of an intrusive doubly linked list whose links live in a
 /// ``SlotTable``'s `Int32` link buffers. `head` is the oldest end.
 @usableFromInline
-struct LinkedOrder: Sendable {
-    @usableFromInline var head: Int32 = noSlot
-    @usableFromInline var tail: Int32 = noSlot
+package struct LinkedOrder: Sendable {
+    @usableFromInline package var head: Int32 = noSlot
+    @usableFromInline package var tail: Int32 = noSlot
 
-    @inlinable init() {}
+    @inlinable package init() {}
 
     @inlinable
-    var isEmpty: Bool { head < 0 }
+    package var isEmpty: Bool { head < 0 }
 
     /// Links `s` at the tail. - Complexity: O(1).
     @inlinable
-    mutating func append(_ s: Int32, _ prev: UnsafeMutablePointer<Int32>, _ next: UnsafeMutablePointer<Int32>) {
+    package mutating func append(_ s: Int32, _ prev: UnsafeMutablePointer<Int32>, _ next: UnsafeMutablePointer<Int32>) {
         let i = Int(s)
         prev[i] = tail
         next[i] = noSlot
@@ -22,7 +22,7 @@ struct LinkedOrder: Sendable {
 
     /// Unlinks `s`. - Complexity: O(1).
     @inlinable
-    mutating func remove(_ s: Int32, _ prev: UnsafeMutablePointer<Int32>, _ next: UnsafeMutablePointer<Int32>) {
+    package mutating func remove(_ s: Int32, _ prev: UnsafeMutablePointer<Int32>, _ next: UnsafeMutablePointer<Int32>) {
         let i = Int(s)
         let p = prev[i]
         let n = next[i]
@@ -32,7 +32,7 @@ struct LinkedOrder: Sendable {
 
     /// Moves `s` to the tail. - Complexity: O(1).
     @inlinable
-    mutating func moveToTail(_ s: Int32, _ prev: UnsafeMutablePointer<Int32>, _ next: UnsafeMutablePointer<Int32>) {
+    package mutating func moveToTail(_ s: Int32, _ prev: UnsafeMutablePointer<Int32>, _ next: UnsafeMutablePointer<Int32>) {
         if s == tail { return }
         remove(s, prev, next)
         append(s, prev, next)
@@ -40,7 +40,7 @@ struct LinkedOrder: Sendable {
 
     /// The slots from head to tail. - Complexity: O(n).
     @usableFromInline
-    func slots(_ next: UnsafeMutablePointer<Int32>) -> [Int32] {
+    package func slots(_ next: UnsafeMutablePointer<Int32>) -> [Int32] {
         var out: [Int32] = []
         var s = head
         while s >= 0 {

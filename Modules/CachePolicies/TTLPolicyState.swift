@@ -11,14 +11,14 @@ public struct TTLPolicyState<Key: Hashable, Value>: ExpiringCachePolicyState, ~C
     public typealias _Settings = Duration
 
     public var _table: SlotTable<Key, Value>
-    @usableFromInline var order = LinkedOrder()
-    @usableFromInline var timeOrder = LinkedOrder()
-    @usableFromInline let ttl: Double
+    @usableFromInline package var order = LinkedOrder()
+    @usableFromInline package var timeOrder = LinkedOrder()
+    @usableFromInline package let ttl: Double
     public let _maxSize: Int
     public var _counters = PolicyCounters()
 
     @usableFromInline
-    init(maxSize: Int, ttl: Double, expected: Int) {
+    package init(maxSize: Int, ttl: Double, expected: Int) {
         _maxSize = maxSize
         self.ttl = ttl
         _table = SlotTable(expected: expected, features: [.expiry, .secondLinks])

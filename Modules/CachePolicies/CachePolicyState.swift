@@ -120,11 +120,11 @@ extension CachePolicyState where Self: ~Copyable {
 extension CachePolicyState where Self: ~Copyable {
     /// Whether slot `s` of an expiring policy is live at `now`.
     @inlinable
-    func isLive(_ s: Int32, _ now: Double) -> Bool { now < _table.expiry.unsafelyUnwrapped[Int(s)] }
+    package func isLive(_ s: Int32, _ now: Double) -> Bool { now < _table.expiry.unsafelyUnwrapped[Int(s)] }
 
     /// Unlinks and frees an indexed slot, counting and recording `cause`; returns its value.
     @inlinable @discardableResult
-    mutating func removeSlot(_ s: Int32, _ cause: RemovalCause, _ removed: inout Removals<Key, Value>) -> Value {
+    package mutating func removeSlot(_ s: Int32, _ cause: RemovalCause, _ removed: inout Removals<Key, Value>) -> Value {
         _unlink(s)
         let (k, v) = _table.free(s)
         if cause == .size { _counters.sizeEvictions &+= 1 } else if cause == .expired { _counters.expiredEvictions &+= 1 }
@@ -134,7 +134,7 @@ extension CachePolicyState where Self: ~Copyable {
 
     /// cachetools `popitem()`: removes the policy's victim. Requires a non-empty cache.
     @inlinable @discardableResult
-    mutating func evictOne(_ removed: inout Removals<Key, Value>) -> Int32 {
+    package mutating func evictOne(_ removed: inout Removals<Key, Value>) -> Int32 {
         let victim = _nextVictim()
         removeSlot(victim, .size, &removed)
         return victim
@@ -143,7 +143,7 @@ extension CachePolicyState where Self: ~Copyable {
     /// cachetools `Cache.__setitem__` followed by the policy's order update.
     /// `weight` has been checked to be in `0 ... maxSize`.
     @inlinable
-    mutating func store(_ key: Key, _ value: Value, weight: Int, expires: Double, _ removed: inout Removals<Key, Value>) {
+    package mutating func store(_ key: Key, _ value: Value, weight: Int, expires: Double, _ removed: inout Removals<Key, Value>) {
         let (s, isNew) = _table.findOrReserve(key)
         if isNew {
             while _table.totalWeight &+ weight > _maxSize { evictOne(&removed) }
@@ -172,14 +172,14 @@ extension CachePolicyState where Self: ~Copyable {
 
     /// Removes every entry (cause `.cleared`), keeping the table's capacity.
     @usableFromInline
-    mutating func removeAll(_ removed: inout Removals<Key, Value>) {
+    package mutating func removeAll(_ removed: inout Removals<Key, Value>) {
         for (k, v) in _table.drain(_takeAllSlots()) { removed.append(k, v, .cleared) }
     }
 
     /// Keys in eviction order (next victim first).
     @usableFromInline
-    func keysInEvictionOrder() -> [Key] { _slotsInEvictionOrder().map { _table.keys[Int($0)] } }
+    package func keysInEvictionOrder() -> [Key] { _slotsInEvictionOrder().map { _table.keys[Int($0)] } }
 
     @usableFromInline
-    func stats() -> CacheStats { _counters.snapshot(count: _table.count, bytes: _table.totalWeight) }
+    package func stats() -> CacheStats { _counters.snapshot(count: _table.count, bytes: _table.totalWeight) }
 }

@@ -7,13 +7,13 @@ import CacheCore
 /// victim is `positions[rng.next(below: count)]`.
 public struct RRPolicyState<Key: Hashable, Value>: CachePolicyState, ~Copyable {
     public var _table: SlotTable<Key, Value>
-    @usableFromInline var positions: [Int32] = []
-    @usableFromInline var rng: SplitMix64
+    @usableFromInline package var positions: [Int32] = []
+    @usableFromInline package var rng: SplitMix64
     public let _maxSize: Int
     public var _counters = PolicyCounters()
 
     @usableFromInline
-    init(maxSize: Int, expected: Int, seed: UInt64) {
+    package init(maxSize: Int, expected: Int, seed: UInt64) {
         _maxSize = maxSize
         rng = SplitMix64(seed: seed)
         _table = SlotTable(expected: expected)

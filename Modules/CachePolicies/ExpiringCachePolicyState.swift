@@ -12,7 +12,7 @@ extension ExpiringCachePolicyState where Self: ~Copyable {
     @inlinable public static var _readsClock: Bool { true }
 
     @inlinable
-    var expiry: UnsafeMutablePointer<Double> { _table.expiry.unsafelyUnwrapped }
+    package var expiry: UnsafeMutablePointer<Double> { _table.expiry.unsafelyUnwrapped }
 
     /// Removes `key` and returns its value (cause `.explicit`) when live. As cachetools'
     /// `pop`, an expired entry is left alone (``PolicyCache/expire()`` returns it) and the

@@ -2,14 +2,14 @@ import CacheCore
 
 /// A TLRU expiry-heap entry; current while its generation matches its slot's.
 @usableFromInline
-struct TLRUHeapEntry: Sendable {
-    @usableFromInline var expires: Double
-    @usableFromInline var seq: UInt64
-    @usableFromInline var slot: Int32
-    @usableFromInline var generation: Int32
+package struct TLRUHeapEntry: Sendable {
+    @usableFromInline package var expires: Double
+    @usableFromInline package var seq: UInt64
+    @usableFromInline package var slot: Int32
+    @usableFromInline package var generation: Int32
 
     @inlinable
-    init(expires: Double, seq: UInt64, slot: Int32, generation: Int32) {
+    package init(expires: Double, seq: UInt64, slot: Int32, generation: Int32) {
         self.expires = expires
         self.seq = seq
         self.slot = slot
@@ -18,7 +18,7 @@ struct TLRUHeapEntry: Sendable {
 
     /// Earlier expiry first; equal expiries in insertion order.
     @inlinable
-    func precedes(_ other: TLRUHeapEntry) -> Bool {
+    package func precedes(_ other: TLRUHeapEntry) -> Bool {
         expires < other.expires || (expires == other.expires && seq < other.seq)
     }
 }
@@ -34,23 +34,23 @@ public struct TLRUPolicyState<Key: Hashable, Value>: ExpiringCachePolicyState, ~
     public typealias _Settings = @Sendable (Key, Value, Double) -> Double
 
     public var _table: SlotTable<Key, Value>
-    @usableFromInline var order = LinkedOrder()
-    @usableFromInline var heap: [TLRUHeapEntry] = []
-    @usableFromInline var seq: UInt64 = 0
+    @usableFromInline package var order = LinkedOrder()
+    @usableFromInline package var heap: [TLRUHeapEntry] = []
+    @usableFromInline package var seq: UInt64 = 0
     public let _maxSize: Int
     public var _counters = PolicyCounters()
 
     @usableFromInline
-    init(maxSize: Int, expected: Int) {
+    package init(maxSize: Int, expected: Int) {
         _maxSize = maxSize
         _table = SlotTable(expected: expected, features: [.expiry, .aux])
     }
 
     @inlinable
-    func isCurrent(_ e: TLRUHeapEntry) -> Bool { _table.aux.unsafelyUnwrapped[Int(e.slot)] == e.generation }
+    package func isCurrent(_ e: TLRUHeapEntry) -> Bool { _table.aux.unsafelyUnwrapped[Int(e.slot)] == e.generation }
 
     @usableFromInline
-    mutating func heapPush(_ e: TLRUHeapEntry) {
+    package mutating func heapPush(_ e: TLRUHeapEntry) {
         heap.append(e)
         var i = heap.count - 1
         while i > 0 {
@@ -62,7 +62,7 @@ public struct TLRUPolicyState<Key: Hashable, Value>: ExpiringCachePolicyState, ~
     }
 
     @usableFromInline
-    mutating func siftDown(_ start: Int) {
+    package mutating func siftDown(_ start: Int) {
         var i = start
         let n = heap.count
         while true {
@@ -77,7 +77,7 @@ public struct TLRUPolicyState<Key: Hashable, Value>: ExpiringCachePolicyState, ~
     }
 
     @usableFromInline
-    mutating func heapPopFirst() {
+    package mutating func heapPopFirst() {
         let last = heap.removeLast()
         if !heap.isEmpty {
             heap[0] = last
@@ -128,7 +128,7 @@ public struct TLRUPolicyState<Key: Hashable, Value>: ExpiringCachePolicyState, ~
     public mutating func _touch(_ slot: Int32) { order.moveToTail(slot, _table.prev, _table.next) }
 
     @inlinable
-    mutating func link(_ s: Int32, expires: Double, append: Bool) {
+    package mutating func link(_ s: Int32, expires: Double, append: Bool) {
         expiry[Int(s)] = expires
         let aux = _table.aux.unsafelyUnwrapped
         aux[Int(s)] &+= 1
