@@ -241,7 +241,9 @@ public final class AsyncMemoryStore<Key: Hashable & Sendable, Value: Sendable>: 
     }
 
     @discardableResult
-    public func removeValue(forKey key: Key) async throws -> Bool { removeValueNow(forKey: key) != nil }
+    public func removeValue(forKey key: Key) async throws -> Value? { removeValueNow(forKey: key) }
+
+    public func contains(_ key: Key) -> Bool { peekValue(forKey: key) != nil }
 
     public func removeAll() async throws { removeAllNow() }
 

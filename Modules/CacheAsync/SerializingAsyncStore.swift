@@ -43,7 +43,20 @@ public final class SerializingAsyncStore<Base: AsyncCacheStore, Value: Sendable>
     }
 
     @discardableResult
-    public func removeValue(forKey key: Key) async throws -> Bool { try await base.removeValue(forKey: key) }
+    public func removeValue(forKey key: Key) async throws -> Value? {
+        guard let bytes = try await base.removeValue(forKey: key) else { return nil }
+        // The entry is gone either way; one that does not decode reports no value.
+        return try? CacheValueEnvelope.unwrap(bytes, with: serializer)
+    }
+
+    public func contains(_ key: Key) async throws -> Bool { try await base.contains(key) }
+
+    public func peekValue(forKey key: Key) async throws -> Value? {
+        guard let bytes = try await base.peekValue(forKey: key) else { return nil }
+        return await decode(bytes, key: key)
+    }
+
+    public var count: Int { get async { await base.count } }
 
     public func removeAll() async throws { try await base.removeAll() }
 

@@ -34,9 +34,27 @@ public struct AsyncDiskStore<Value: Codable & Sendable>: AsyncCacheStore {
     }
 
     @discardableResult
-    public func removeValue(forKey key: CacheKey) async throws -> Bool {
+    public func removeValue(forKey key: CacheKey) async throws -> Value? {
         let store = self.store
-        return try await run { try store.removeValue(forKey: key) != nil }
+        return try await run { try store.removeValue(forKey: key) }
+    }
+
+    public func contains(_ key: CacheKey) async throws -> Bool {
+        let store = self.store
+        return try await run { try store.contains(key) }
+    }
+
+    public func peekValue(forKey key: CacheKey) async throws -> Value? {
+        let store = self.store
+        return try await run { try store.peekValue(forKey: key) }
+    }
+
+    /// Live entries in the store's namespace (0 if the database cannot be read).
+    public var count: Int {
+        get async {
+            let store = self.store
+            return (try? await run { store.count }) ?? 0
+        }
     }
 
     public func removeAll() async throws {

@@ -127,11 +127,34 @@ public final class RedisStore<Value: Sendable>: AsyncCacheStore, NamespaceCleari
         _ = try await counted { try await client.send(command) }.checked(server: server, command: "SET")
     }
 
+    /// `GET` and `UNLINK` in one pipelined round trip; returns the value the key held (nil
+    /// when it held none, or one that does not decode).
     @discardableResult
-    public func removeValue(forKey key: CacheKey) async throws -> Bool {
-        let reply = try await counted { try await client.send([Array("UNLINK".utf8), keys.redisKey(key)]) }
-        return try reply.checked(server: server, command: "UNLINK").integer == 1
+    public func removeValue(forKey key: CacheKey) async throws -> Value? {
+        let redisKey = keys.redisKey(key)
+        let replies = try await counted { try await client.pipeline([[Array("GET".utf8), redisKey], [Array("UNLINK".utf8), redisKey]]) }
+        guard replies.count == 2 else {
+            throw RedisError(.unexpectedReply, server: server, command: "GET+UNLINK", detail: "\(replies)")
+        }
+        _ = try replies[1].checked(server: server, command: "UNLINK")
+        guard case .bulkString(let bytes?) = try replies[0].checked(server: server, command: "GET") else { return nil }
+        return try? RedisValueCoding.decode(bytes, with: serializer)
     }
+
+    public func contains(_ key: CacheKey) async throws -> Bool {
+        let reply = try await counted { try await client.send([Array("EXISTS".utf8), keys.redisKey(key)]) }
+        return try reply.checked(server: server, command: "EXISTS").integer == 1
+    }
+
+    /// `GET` without counting a hit or a miss.
+    public func peekValue(forKey key: CacheKey) async throws -> Value? {
+        let reply = try await counted { try await client.send([Array("GET".utf8), keys.redisKey(key)]) }
+        return await decode(try reply.checked(server: server, command: "GET"), key: key)
+    }
+
+    /// Keys under the prefix (with a namespace, those in its scope), counted with SCAN
+    /// (O(keys in the database)); 0 if Redis is down (``countEntries()`` throws instead).
+    public var count: Int { get async { (try? await countEntries()) ?? 0 } }
 
     /// Removes every entry under the configured key prefix (SCAN + UNLINK); with a
     /// namespace, only the entries in its scope.

@@ -59,12 +59,19 @@ public struct AsyncCacheConformance<Store: AsyncCacheStore>: Sendable where Stor
         try await store.setValue(value(2), forKey: key(2), ttl: nil)
         #expect(try await store.value(forKey: key(1)) == value(1), "get after set")
         #expect(try await store.value(forKey: key(2)) == value(2), "get after set")
-        #expect(try await store.removeValue(forKey: key(1)), "remove of a present key reports it")
+        #expect(try await store.contains(key(1)), "contains after set")
+        #expect(try await store.peekValue(forKey: key(2)) == value(2), "peek after set")
+        #expect(await store.count == 2, "count after two sets")
+        #expect(try await store.removeValue(forKey: key(1)) == value(1), "remove of a present key returns its value")
         #expect(try await store.value(forKey: key(1)) == nil, "get after remove")
-        #expect(try await !store.removeValue(forKey: key(1)), "remove of an absent key reports none")
+        #expect(try await !store.contains(key(1)), "contains after remove")
+        #expect(try await store.peekValue(forKey: key(1)) == nil, "peek after remove")
+        #expect(try await store.removeValue(forKey: key(1)) == nil, "remove of an absent key returns nil")
+        #expect(await store.count == 1, "count after remove")
         try await store.removeAll()
         #expect(try await store.value(forKey: key(2)) == nil, "get after removeAll")
-        if exactStats { #expect(await store.stats.count == 0, "count after removeAll") }
+        #expect(await store.count == 0, "count after removeAll")
+        if exactStats { #expect(await store.stats.count == 0, "stats count after removeAll") }
     }
 
     public func overwrite() async throws {

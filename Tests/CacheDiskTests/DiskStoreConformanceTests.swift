@@ -96,7 +96,7 @@ import Testing
         let found = try await store.values(forKeys: keys)
         #expect(found.count == 20)
         #expect(found[keys[3]] == "v3")
-        #expect(try await store.removeValue(forKey: keys[0]))
+        #expect(try await store.removeValue(forKey: keys[0]) != nil)
         #expect(try await store.value(forKey: keys[0]) == nil)
         #expect(await store.stats.count == 19)
         try await store.removeAll()

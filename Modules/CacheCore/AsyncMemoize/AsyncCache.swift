@@ -111,11 +111,11 @@ public final class AsyncCache<Store: AsyncCacheStore, Value: Sendable>: Sendable
         _ = failures.withLock { $0.removeValue(forKey: key) }
     }
 
-    /// Removes the entry (and any remembered failure) for `key`.
+    /// Removes the entry (and any remembered failure) for `key`; returns the value it held.
     @discardableResult
-    public func removeValue(forKey key: Key) async throws -> Bool {
+    public func removeValue(forKey key: Key) async throws -> Value? {
         _ = failures.withLock { $0.removeValue(forKey: key) }
-        return try await store.removeValue(forKey: key)
+        return try await store.removeValue(forKey: key)?.value
     }
 
     /// Removes every entry and remembered failure.

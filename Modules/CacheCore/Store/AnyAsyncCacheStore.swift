@@ -19,8 +19,11 @@ public struct AnyAsyncCacheStore<Key: Hashable & Sendable, Value: Sendable>: Asy
         try await base.setValue(value, forKey: key, ttl: ttl)
     }
     @discardableResult
-    public func removeValue(forKey key: Key) async throws -> Bool { try await base.removeValue(forKey: key) }
+    public func removeValue(forKey key: Key) async throws -> Value? { try await base.removeValue(forKey: key) }
     public func removeAll() async throws { try await base.removeAll() }
+    public func contains(_ key: Key) async throws -> Bool { try await base.contains(key) }
+    public func peekValue(forKey key: Key) async throws -> Value? { try await base.peekValue(forKey: key) }
+    public var count: Int { get async { await base.count } }
     public func values(forKeys keys: [Key]) async throws -> [Key: Value] { try await base.values(forKeys: keys) }
     public func setValues(_ entries: [Key: Value], ttl: Duration?) async throws {
         try await base.setValues(entries, ttl: ttl)

@@ -58,15 +58,27 @@ extension CacheStore {
 
 /// The asynchronous store contract that CacheAsync, CacheRedis and the CacheDisk
 /// adapter implement. Implementations never block a thread of the cooperative pool.
+///
+/// It has the operations of ``CacheStore`` with the same names and result types
+/// (plus bulk reads and writes), so code moves between the two by adding `await`.
 public protocol AsyncCacheStore<Key, Value>: Sendable {
     associatedtype Key: Hashable & Sendable
     associatedtype Value: Sendable
 
+    /// The value for `key`, counting a hit or a miss.
     func value(forKey key: Key) async throws -> Value?
     func setValue(_ value: Value, forKey key: Key, ttl: Duration?) async throws
+    /// Removes `key`; returns the value it held, or `nil` when there was none.
     @discardableResult
-    func removeValue(forKey key: Key) async throws -> Bool
+    func removeValue(forKey key: Key) async throws -> Value?
     func removeAll() async throws
+    /// Whether a live entry exists for `key` (no hit or miss is counted).
+    func contains(_ key: Key) async throws -> Bool
+    /// The value for `key` without counting a hit or miss or refreshing recency.
+    /// Defaults to ``value(forKey:)``.
+    func peekValue(forKey key: Key) async throws -> Value?
+    /// Live entries (what "live" means is the store's: a shared store counts its scope).
+    var count: Int { get async }
 
     /// Bulk read: the values found, keyed by their key. Missing keys are absent.
     func values(forKeys keys: [Key]) async throws -> [Key: Value]
@@ -78,6 +90,10 @@ public protocol AsyncCacheStore<Key, Value>: Sendable {
 }
 
 extension AsyncCacheStore {
+    public func peekValue(forKey key: Key) async throws -> Value? { try await value(forKey: key) }
+
+    public func contains(_ key: Key) async throws -> Bool { try await peekValue(forKey: key) != nil }
+
     public func values(forKeys keys: [Key]) async throws -> [Key: Value] {
         var found: [Key: Value] = [:]
         for key in keys { if let v = try await value(forKey: key) { found[key] = v } }
