@@ -51,37 +51,21 @@ public final class AsyncAutoMemoized<each Arg: Encodable & Sendable, Value: Coda
         try CacheKey.validateName(name)
         try AutoTierDecision.validate(ttl: options.ttl, directory: directory)
         let base = DataDescription(Value.self, execution: .async, hints: hints)
-        let indexed = try AutoSelect.indexed(settings)
-        let namespace = CacheKey.namespace(name: name, version: version)
-        let candidates = AutoTierDecision.candidates(base, registry: registry, chain: chain, storeKind: .async,
-                                                     waiving: allowMemoryFallback)
-        if unusedSettings == .reject { try AutoTierDecision.checkReachable(indexed, by: candidates, type: base.type) }
-        // Decide now, from the type alone, so that a program with no usable engine fails here.
-        let initial = chain.explain(base, availability: registry, storeKind: .async, waivingRequirements: allowMemoryFallback)
-        var tiers: [AsyncAutoTier<Value>] = []
-        if AutoTierDecision.opensStoreAtStart(hints, initial: initial, registry: registry) {
-            let selected = try AutoSelect.makeAsyncStore(
-                for: base, of: AsyncCacheEntry<Value>.self, registry: registry, chain: chain, namespace: namespace,
-                directory: directory, configuration: nil, settings: indexed, unusedSettings: .ignore,
-                allowMemoryFallback: allowMemoryFallback, logger: options.logger)
-            tiers.append(AsyncAutoTier(store: selected.store, choice: selected.choice, explanation: selected.explanation, sizeClass: nil))
-            initialExplanation = selected.explanation
-        } else {
-            guard initial.chosen != nil else { throw StrategyChain.nothingUsable(initial) }
-            initialExplanation = initial
-        }
-        tiers.insert(contentsOf: AutoTierDecision.reopened(
-            candidates, except: Set(tiers.map { $0.choice.engine }), registry: registry, namespace: namespace,
-            directory: directory, settings: indexed, logger: options.logger, function: name
-        ) { choice, engineSettings in
-            AnyAsyncCacheStore(try registry.makeAsyncStore(
-                engine: choice.engine, of: AsyncCacheEntry<Value>.self, configuration: choice.configuration, settings: engineSettings))
-        }.map { AsyncAutoTier(store: $0.store, choice: $0.choice, explanation: $0.explanation, sizeClass: $0.sizeClass) }, at: 0)
+        let decider = AutoTierDecider(
+            name: name, namespace: CacheKey.namespace(name: name, version: version), baseDescription: base,
+            registry: registry, chain: chain, directory: directory, settings: try AutoSelect.indexed(settings),
+            allowMemoryFallback: allowMemoryFallback, logger: options.logger, storeKind: .async)
+        let (tiers, initial): ([AsyncAutoTier<Value>], SelectionExplanation) = try decider.initialTiers(
+            unusedSettings: unusedSettings, select: { description -> AsyncAutoTier<Value> in try decider.selectAsyncTier(description) },
+            open: { choice, engineSettings in
+                AnyAsyncCacheStore(try registry.makeAsyncStore(
+                    engine: choice.engine, of: AsyncCacheEntry<Value>.self, configuration: choice.configuration,
+                    settings: engineSettings))
+            })
+        initialExplanation = initial
         self.name = name
         self.version = version
-        tierStore = AsyncAutoTierStore(
-            tiers: tiers, baseDescription: base, registry: registry, chain: chain, namespace: namespace, directory: directory,
-            settings: indexed, allowMemoryFallback: allowMemoryFallback, logger: options.logger)
+        tierStore = AsyncAutoTierStore(decider: decider, tiers: tiers)
         let cache = try AsyncCache(store: tierStore, name: name, options: options)
         memoized = try AsyncMemoized(cache: cache, name: name, version: version, function)
     }

@@ -3,17 +3,13 @@ import Logging
 import Synchronization
 
 /// One asynchronous store chosen by one decision of an ``AsyncAutoMemoized`` function.
-public struct AsyncAutoTier<Value: Codable & Sendable>: Sendable, AutoTierRecord {
+public struct AsyncAutoTier<Value: Codable & Sendable>: Sendable {
     public let store: AnyAsyncCacheStore<CacheKey, AsyncCacheEntry<Value>>
     public let choice: EngineChoice
     public let explanation: SelectionExplanation
     /// The largest size class observed when it was chosen (`nil`: before any result,
     /// from the type alone, or reopened from an earlier run).
     public let sizeClass: CacheSizeClass?
-
-    func redecided(_ explanation: SelectionExplanation, sizeClass: CacheSizeClass) -> Self {
-        Self(store: store, choice: choice, explanation: explanation, sizeClass: sizeClass)
-    }
 }
 
 /// The re-deciding tiers of an ``AsyncAutoMemoized`` function as one asynchronous store,
@@ -29,37 +25,14 @@ final class AsyncAutoTierStore<Value: Codable & Sendable>: ExclusiveLoadingStore
     typealias Key = CacheKey
     typealias Tier = AsyncAutoTier<Value>
 
-    struct State: Sendable {
-        /// Oldest first; the last one receives new results.
-        var tiers: [Tier]
-        var largestObserved: CacheSizeClass?
-        /// A tier failure was reported already (later ones are logged at debug level only).
-        var reportedTierFailure = false
-    }
-
-    let baseDescription: DataDescription
-    let registry: CacheRegistry
-    let chain: StrategyChain
-    let namespace: String
-    let directory: String?
-    let settings: [CacheEngineID: CacheEngineSettings]
-    let allowMemoryFallback: Bool
-    let logger: Logger
-    let state: Mutex<State>
+    let decider: AutoTierDecider
+    let state: Mutex<AutoTierList<Tier>>
     /// Hits and misses of lookups through every tier.
     let lookups = Mutex(CacheStats())
 
-    init(tiers: [Tier], baseDescription: DataDescription, registry: CacheRegistry, chain: StrategyChain, namespace: String,
-         directory: String?, settings: [CacheEngineID: CacheEngineSettings], allowMemoryFallback: Bool, logger: Logger) {
-        self.state = Mutex(State(tiers: tiers))
-        self.baseDescription = baseDescription
-        self.registry = registry
-        self.chain = chain
-        self.namespace = namespace
-        self.directory = directory
-        self.settings = settings
-        self.allowMemoryFallback = allowMemoryFallback
-        self.logger = logger
+    init(decider: AutoTierDecider, tiers: [Tier]) {
+        self.decider = decider
+        self.state = Mutex(AutoTierList(tiers: tiers))
     }
 
     var tiers: [Tier] { state.withLock { $0.tiers } }
@@ -81,20 +54,38 @@ final class AsyncAutoTierStore<Value: Codable & Sendable>: ExclusiveLoadingStore
             try await tierAfterObserving(entry.value).store.setValue(entry, forKey: key, ttl: ttl)
         } catch {
             // The cache logs a store failure; after the first one, at debug level only.
-            let repeated = state.withLock { s in
-                defer { s.reportedTierFailure = true }
-                return s.reportedTierFailure
-            }
-            if repeated { throw RepeatedTierFailure(underlying: error) }
+            if !state.withLock({ $0.firstFailure() }) { throw RepeatedTierFailure(underlying: error) }
             throw error
         }
     }
 
     @discardableResult
-    func removeValue(forKey key: CacheKey) async throws -> Bool {
-        var removed = false
-        for tier in tiers where try await tier.store.removeValue(forKey: key) { removed = true }
-        return removed
+    func removeValue(forKey key: CacheKey) async throws -> AsyncCacheEntry<Value>? {
+        var found: AsyncCacheEntry<Value>?
+        for tier in tiers.reversed() {
+            if let entry = try await tier.store.removeValue(forKey: key), found == nil { found = entry }
+        }
+        return found
+    }
+
+    func contains(_ key: CacheKey) async throws -> Bool {
+        for tier in tiers where try await tier.store.contains(key) { return true }
+        return false
+    }
+
+    func peekValue(forKey key: CacheKey) async throws -> AsyncCacheEntry<Value>? {
+        for tier in tiers.reversed() {
+            if let entry = try await tier.store.peekValue(forKey: key) { return entry }
+        }
+        return nil
+    }
+
+    var count: Int {
+        get async {
+            var total = 0
+            for tier in tiers { total += await tier.store.count }
+            return total
+        }
     }
 
     func removeAll() async throws {
@@ -124,36 +115,22 @@ final class AsyncAutoTierStore<Value: Codable & Sendable>: ExclusiveLoadingStore
         return try await exclusive.withExclusiveLoad(forKey: key, loadAndStore)
     }
 
-    /// The tier for `value`: the current one unless `value` is of a larger size class than
-    /// any seen; then the chain decides again and, if it picks another engine, a store for
-    /// it is made (an engine that has a tier already keeps its store, which becomes current).
+    /// The tier for `value` (see ``AutoTierDecider/tier(forResultOf:in:select:)``).
     func tierAfterObserving(_ value: Value) throws -> Tier {
-        let bytes = CacheSizeEstimator.standard.estimate(value).bytes
-        let sizeClass = CacheSizeClass(bytes: bytes)
-        // The size class is recorded only once a tier for it is installed, so a tier that
-        // could not be made is decided again at the next such result.
-        if let current = state.withLock({ s in AutoTierDecision.grew(sizeClass, beyond: s.largestObserved) ? nil : s.tiers.last }) {
-            return current
+        try decider.tier(forResultOf: CacheSizeEstimator.standard.estimate(value).bytes, in: state) { description -> Tier in
+            try decider.selectAsyncTier(description)
         }
-        let description = AutoTierDecision.observed(baseDescription, bytes: bytes)
-        let explanation = chain.explain(description, availability: registry, storeKind: .async,
-                                        waivingRequirements: allowMemoryFallback)
-        if let engine = explanation.chosen?.engine, let existing = state.withLock({ s in s.tiers.first { $0.choice.engine == engine } }) {
-            return install(existing, explanation: explanation, sizeClass: sizeClass)
-        }
+    }
+}
+
+extension AutoTierDecider {
+    /// An asynchronous store for the chain's choice for `description`.
+    func selectAsyncTier<Value: Codable & Sendable>(_ description: DataDescription) throws -> AsyncAutoTier<Value> {
         let selected = try AutoSelect.makeAsyncStore(
             for: description, of: AsyncCacheEntry<Value>.self, registry: registry, chain: chain, namespace: namespace,
             directory: directory, configuration: nil, settings: settings, unusedSettings: .ignore,
             allowMemoryFallback: allowMemoryFallback, logger: logger)
-        let fresh = Tier(store: selected.store, choice: selected.choice, explanation: selected.explanation, sizeClass: sizeClass)
-        return install(fresh, explanation: selected.explanation, sizeClass: sizeClass)
-    }
-
-    func install(_ tier: Tier, explanation: SelectionExplanation, sizeClass: CacheSizeClass) -> Tier {
-        state.withLock { s in
-            AutoTierDecision.install(tier, explanation: explanation, sizeClass: sizeClass,
-                                     in: &s.tiers, largestObserved: &s.largestObserved)
-        }
+        return AsyncAutoTier(store: selected.store, choice: selected.choice, explanation: selected.explanation, sizeClass: nil)
     }
 }
 
@@ -164,3 +141,5 @@ struct RepeatedTierFailure: Error, CacheReportedFailure, CustomStringConvertible
     var isAlreadyReported: Bool { true }
     var description: String { String(describing: underlying) }
 }
+
+extension AsyncAutoTier: AutoTierRecord {}

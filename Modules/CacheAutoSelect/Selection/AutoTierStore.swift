@@ -27,37 +27,16 @@ public final class AutoTierStore<Value: Codable & Sendable>: CacheStore {
         public let sizeClass: CacheSizeClass?
     }
 
-    struct State: Sendable {
-        /// Oldest first; the last one receives new results.
-        var tiers: [Tier]
-        var largestObserved: CacheSizeClass?
-        /// A write failure was logged already (one warning, however many calls fail).
-        var warnedFailure = false
-    }
-
-    /// How the tiers are decided and made.
-    struct Decider: Sendable {
-        let name: String
-        let namespace: String
-        let baseDescription: DataDescription
-        let registry: CacheRegistry
-        let chain: StrategyChain
-        let directory: String?
-        let settings: [CacheEngineID: CacheEngineSettings]
-        let allowMemoryFallback: Bool
-        let logger: Logger
-    }
-
-    let decider: Decider
-    let state: Mutex<State>
+    let decider: AutoTierDecider
+    let state: Mutex<AutoTierList<Tier>>
     /// Hits served by earlier tiers (their stores were only peeked).
     let earlierHits = Atomic<Int>(0)
     /// The decision from the result type and hints alone, before any result.
     public let initialExplanation: SelectionExplanation
 
-    init(decider: Decider, tiers: [Tier], initialExplanation: SelectionExplanation) {
+    init(decider: AutoTierDecider, tiers: [Tier], initialExplanation: SelectionExplanation) {
         self.decider = decider
-        self.state = Mutex(State(tiers: tiers))
+        self.state = Mutex(AutoTierList(tiers: tiers))
         self.initialExplanation = initialExplanation
     }
 
@@ -94,11 +73,7 @@ public final class AutoTierStore<Value: Codable & Sendable>: CacheStore {
         do {
             try tierAfterObserving(value).store.setValue(value, forKey: key, ttl: ttl)
         } catch {
-            let first = state.withLock { s in
-                defer { s.warnedFailure = true }
-                return !s.warnedFailure
-            }
-            if first {
+            if state.withLock({ $0.firstFailure() }) {
                 decider.logger.warning(
                     "auto memoize could not store a result; returning it uncached (further failures are counted, not logged)",
                     metadata: ["function": "\(decider.name)", "key": "\(cacheDescribeKey(key))", "error": "\(error)"])
@@ -146,81 +121,35 @@ public final class AutoTierStore<Value: Codable & Sendable>: CacheStore {
         directory: String?, settings: [CacheEngineSettings], unusedSettings: UnusedEngineSettings,
         allowMemoryFallback: Bool, logger: Logger
     ) throws -> AutoTierStore {
-        let indexed = try AutoSelect.indexed(settings)
-        let decider = Decider(name: name, namespace: namespace, baseDescription: description, registry: registry, chain: chain,
-                              directory: directory, settings: indexed, allowMemoryFallback: allowMemoryFallback, logger: logger)
-        let candidates = AutoTierDecision.candidates(description, registry: registry, chain: chain, storeKind: .sync,
-                                                     waiving: allowMemoryFallback)
-        if unusedSettings == .reject {
-            try AutoTierDecision.checkReachable(indexed, by: candidates, type: description.type)
-        }
-        // Decide now, from the type alone, so that a program with no usable engine fails here.
-        let initial = chain.explain(description, availability: registry, storeKind: .sync, waivingRequirements: allowMemoryFallback)
-        var tiers: [Tier] = []
-        let initialExplanation: SelectionExplanation
-        if AutoTierDecision.opensStoreAtStart(description.hints, initial: initial, registry: registry) {
-            // A persistent decision opens its store now: what earlier runs stored is served
-            // from the first call, and a refused persistent store fails here, not later.
-            let selected = try AutoSelect.makeStore(
-                for: description, of: Value.self, registry: registry, chain: chain, namespace: namespace, directory: directory,
-                configuration: nil, settings: indexed, unusedSettings: .ignore,
-                allowMemoryFallback: allowMemoryFallback, logger: logger)
-            tiers.append(Tier(store: selected.store, choice: selected.choice, explanation: selected.explanation, sizeClass: nil))
-            initialExplanation = selected.explanation
-        } else {
-            guard initial.chosen != nil else { throw StrategyChain.nothingUsable(initial) }
-            initialExplanation = initial
-        }
-        let reopened = AutoTierDecision.reopened(
-            candidates, except: Set(tiers.map { $0.choice.engine }), registry: registry, namespace: namespace,
-            directory: directory, settings: indexed, logger: logger, function: name
-        ) { choice, engineSettings in
-            AnyCacheStore(try registry.makeStore(engine: choice.engine, of: Value.self, configuration: choice.configuration,
-                                                 settings: engineSettings))
-        }
-        tiers.insert(contentsOf: reopened.map { Tier(store: $0.store, choice: $0.choice, explanation: $0.explanation, sizeClass: $0.sizeClass) },
-                     at: 0)
+        let decider = AutoTierDecider(
+            name: name, namespace: namespace, baseDescription: description, registry: registry, chain: chain,
+            directory: directory, settings: try AutoSelect.indexed(settings), allowMemoryFallback: allowMemoryFallback,
+            logger: logger, storeKind: .sync)
+        let (tiers, initialExplanation): ([Tier], SelectionExplanation) = try decider.initialTiers(
+            unusedSettings: unusedSettings, select: { description -> Tier in try decider.selectTier(description) },
+            open: { choice, engineSettings in
+                AnyCacheStore(try registry.makeStore(engine: choice.engine, of: Value.self, configuration: choice.configuration,
+                                                     settings: engineSettings))
+            })
         return AutoTierStore(decider: decider, tiers: tiers, initialExplanation: initialExplanation)
     }
 
-    /// Measures `value`; when its size class is larger than any seen, re-decides and,
-    /// if the chain now picks another engine, adds a store for it (an engine that has a
-    /// tier already keeps its store, which becomes the current one).
+    /// The tier for `value` (see ``AutoTierDecider/tier(forResultOf:in:select:)``).
     func tierAfterObserving(_ value: Value) throws -> Tier {
-        let bytes = CacheSizeEstimator.standard.estimate(value).bytes
-        let sizeClass = CacheSizeClass(bytes: bytes)
-        // The size class is recorded only once a tier for it is installed: a tier that
-        // could not be made is re-decided at the next such result, never replaced by
-        // the current (perhaps non-persistent) tier.
-        let current: Tier? = state.withLock { s in
-            AutoTierDecision.grew(sizeClass, beyond: s.largestObserved) ? nil : s.tiers.last
+        try decider.tier(forResultOf: CacheSizeEstimator.standard.estimate(value).bytes, in: state) { description -> Tier in
+            try decider.selectTier(description)
         }
-        if let current { return current }
-        let d = decider
-        let description = AutoTierDecision.observed(d.baseDescription, bytes: bytes)
-        // Decide and make the store outside the lock (engine code), then install it
-        // unless another thread installed a decision for a size class at least as large.
-        // An engine that has a tier already is not opened twice.
-        let explanation = d.chain.explain(description, availability: d.registry, storeKind: .sync,
-                                          waivingRequirements: d.allowMemoryFallback)
-        if let engine = explanation.chosen?.engine, let existing = state.withLock({ s in s.tiers.first { $0.choice.engine == engine } }) {
-            return install(existing, explanation: explanation, sizeClass: sizeClass)
-        }
-        let selected = try AutoSelect.makeStore(
-            for: description, of: Value.self, registry: d.registry, chain: d.chain,
-            namespace: d.namespace, directory: d.directory,
-            configuration: nil, settings: d.settings, unusedSettings: .ignore,
-            allowMemoryFallback: d.allowMemoryFallback, logger: d.logger)
-        let fresh = Tier(store: selected.store, choice: selected.choice, explanation: selected.explanation, sizeClass: sizeClass)
-        return install(fresh, explanation: selected.explanation, sizeClass: sizeClass)
     }
+}
 
-    /// Makes `tier` (new, or one that exists) the current one for `sizeClass`.
-    func install(_ tier: Tier, explanation: SelectionExplanation, sizeClass: CacheSizeClass) -> Tier {
-        state.withLock { s in
-            AutoTierDecision.install(tier, explanation: explanation, sizeClass: sizeClass,
-                                     in: &s.tiers, largestObserved: &s.largestObserved)
-        }
+extension AutoTierDecider {
+    /// A synchronous store for the chain's choice for `description`.
+    func selectTier<Value: Codable & Sendable>(_ description: DataDescription) throws -> AutoTierStore<Value>.Tier {
+        let selected = try AutoSelect.makeStore(
+            for: description, of: Value.self, registry: registry, chain: chain, namespace: namespace, directory: directory,
+            configuration: nil, settings: settings, unusedSettings: .ignore, allowMemoryFallback: allowMemoryFallback,
+            logger: logger)
+        return .init(store: selected.store, choice: selected.choice, explanation: selected.explanation, sizeClass: nil)
     }
 }
 
