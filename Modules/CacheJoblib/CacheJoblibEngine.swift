@@ -14,7 +14,9 @@ import Darwin
 /// `"compression"` (`"none"` or `"zlib"` / `"zlib:LEVEL"`), `"loadMode"` (`"mmap"`,
 /// `"copy"`, `"auto"` or `"auto:BYTES"`). No TTL: use `reduceSize(ageLimit:)`.
 /// Array values (``CacheArrayConvertible``, e.g. ``ShapedArray``) are stored as `.npy`;
-/// anything else through `CacheSerializers.default(for:)`.
+/// anything else through `CacheSerializers.default(for:)`. `namespace` keeps the store's
+/// keys apart in a shared directory (applied once, ``CacheKey/scoped(in:)``); its
+/// `removeAll()` and `count` then cover that namespace only.
 public struct CacheJoblibEngine: CacheEngine {
     public static let id: CacheEngineID = "CacheJoblib"
     public init() {}
@@ -39,11 +41,11 @@ public struct CacheJoblibEngine: CacheEngine {
         if let arrayType = Value.self as? any CacheArrayConvertible.Type {
             func open<A: CacheArrayConvertible>(_ type: A.Type) -> any CacheStore<CacheKey, Value> {
                 // A is Value (the cast above succeeded), so this cast cannot fail.
-                ArrayCacheStore<A>(cache: cache) as! any CacheStore<CacheKey, Value>
+                ArrayCacheStore<A>(cache: cache, namespace: configuration.namespace) as! any CacheStore<CacheKey, Value>
             }
             return open(arrayType)
         }
-        return ArrayCacheStore<Value>(codableValuesIn: cache)
+        return ArrayCacheStore<Value>(codableValuesIn: cache, namespace: configuration.namespace)
     }
 
     public func hasStoredData(configuration: CacheConfiguration, settings: CacheEngineSettings?) -> Bool {

@@ -75,4 +75,44 @@ import Testing
         }
         #expect(throws: CacheStoreError.self) { try scalars.setValue(1, forKey: key, ttl: .seconds(1)) }
     }
+
+    /// Two stores over one directory with different namespaces keep equal keys apart, and
+    /// each one's `removeAll()` and `count` cover its own namespace only (before, a namespaced
+    /// store's `removeAll()` emptied the whole directory).
+    @Test func namespacesShareADirectoryWithoutTouchingEachOther() throws {
+        let dir = TemporaryDirectory("namespaces")
+        defer { dir.cleanup() }
+        let cache = try ArrayCache(directory: dir.path)
+        let a = ArrayCacheStore<ShapedArray<Double>>(cache: cache, namespace: "a")
+        let b = ArrayCacheStore<ShapedArray<Double>>(cache: cache, namespace: "b")
+        let plain = ArrayCacheStore<ShapedArray<Double>>(cache: cache)
+        let key = try CacheKey(name: "f", arguments: 1)
+        try a.setValue(try ShapedArray([1], shape: [1]), forKey: key)
+        try b.setValue(try ShapedArray([2], shape: [1]), forKey: key)
+        try b.setValue(try ShapedArray([3], shape: [1]), forKey: CacheKey(name: "f", arguments: 2))
+        #expect(try a.value(forKey: key)?.elements == [1])
+        #expect(try b.value(forKey: key)?.elements == [2])
+        #expect(try plain.value(forKey: key) == nil)
+        #expect(a.count == 1 && b.count == 2 && plain.count == 3)
+        #expect(try cache.entries().map(\.namespace).sorted() == ["a/f", "b/f", "b/f"])
+
+        try a.removeAll()
+        #expect(a.count == 0 && b.count == 2)
+        #expect(try b.value(forKey: key)?.elements == [2])
+        #expect(try b.removeValue(forKey: key)?.elements == [2])
+        #expect(try !b.contains(key) && b.count == 1)
+
+        // A key that already carries the store's namespace (what memoize(name:version:)
+        // writes through the store chosen for it) is kept as it is: no doubled namespace.
+        let own = ArrayCacheStore<ShapedArray<Double>>(cache: cache, namespace: "f@1")
+        let memoKey = try CacheKey(name: "f", version: "1", arguments: 9)
+        try own.setValue(try ShapedArray([9], shape: [1]), forKey: memoKey)
+        #expect(try cache.entry(forKey: memoKey)?.namespace == "f@1")
+    }
+
+    /// A name with `/` would share keys with a namespaced store's function: refused.
+    @Test func slashInANameIsRefused() throws {
+        #expect(throws: CacheConfigurationError.self) { try CacheKey.validateName("a/b") }
+        try CacheKey.validateName("a.b-c")
+    }
 }

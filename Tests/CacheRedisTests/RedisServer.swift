@@ -89,6 +89,10 @@ func spawn(_ arguments: [String], outputPath: String) throws -> pid_t {
     defer { posix_spawn_file_actions_destroy(&actions) }
     posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_APPEND, 0o600)
     posix_spawn_file_actions_adddup2(&actions, 1, 2)
+    // The server must not inherit the test process's other descriptors: a pipe another
+    // test is reading to its end (a python3 or cachectl child's stdout) would stay open in
+    // the server and that read would wait until the server stops.
+    closeInheritedDescriptors(&actions)
     var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
     defer { for p in argv { free(p) } }
     // The test process blocks signals on its threads; the child must not inherit that mask,
@@ -106,7 +110,17 @@ func spawn(_ arguments: [String], outputPath: String) throws -> pid_t {
     return pid
 }
 
-/// Sends `signal` and waits for the process to exit.
+/// Adds "close every descriptor from 3 up" to `actions` (glibc ≥ 2.34's
+/// `posix_spawn_file_actions_addclosefrom_np`, looked up at run time because the Glibc
+/// module does not export it). Without it the child inherits only what was open at spawn.
+private func closeInheritedDescriptors(_ actions: inout posix_spawn_file_actions_t) {
+    #if os(Linux)
+    typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+    guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else { return }
+    _ = unsafeBitCast(symbol, to: CloseFrom.self)(&actions, 3)
+    #endif
+}
+
 /// Sends `signal` and reaps the process; one that has not exited within 5 s is killed
 /// (SIGKILL), so stopping a server can never hang a test.
 func signalAndReap(_ pid: pid_t, _ signal: Int32) {

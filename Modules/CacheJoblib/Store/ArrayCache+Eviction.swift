@@ -67,6 +67,21 @@ extension ArrayCache {
         return removed.count
     }
 
+    /// Removes every entry whose kept namespace is `namespace` or below it
+    /// (`namespace/…`, as ``CacheKey/scoped(in:)`` writes a store's keys), and their files;
+    /// entries of other namespaces in the directory stay. Returns the number removed.
+    @discardableResult
+    public func removeAll(inNamespace namespace: String) throws -> Int {
+        let removed = try state.withLock { state in
+            try Self.flush(&state)
+            return try state.index.removeAll(
+                where: "namespace = ? OR substr(namespace, 1, ?) = ?",
+                [.text(namespace), .integer(Int64(namespace.utf8.count + 1)), .text(namespace + "/")])
+        }
+        for entry in removed { removeFile(entry.file) }
+        return removed.count
+    }
+
     /// Removes every entry, every file under `arrays/` the index does not name (left by a
     /// process killed between rename and index update) and every temporary file.
     public func removeAll() throws {

@@ -216,6 +216,11 @@ public final class ArrayCache: Sendable {
     /// Entries in the directory.
     public var count: Int { state.withLock { (try? $0.index.totals().count) ?? 0 } }
 
+    /// Entries whose kept namespace is `namespace` or below it (see ``removeAll(inNamespace:)``).
+    public func count(inNamespace namespace: String) -> Int {
+        state.withLock { (try? $0.index.count(inNamespace: namespace)) ?? 0 }
+    }
+
     /// Writes the batched hit counts and access times to the index now.
     public func flushHitBookkeeping() throws {
         try state.withLock { try Self.flush(&$0) }

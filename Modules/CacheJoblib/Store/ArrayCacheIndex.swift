@@ -193,6 +193,17 @@ final class ArrayCacheIndex {
         return (s.int(0), Int(s.double(1)))
     }
 
+    /// Entries whose kept namespace is `namespace` or below it (`namespace/…`).
+    func count(inNamespace namespace: String) throws -> Int {
+        let s = try connection.cachedStatement("SELECT count(*) FROM entries WHERE namespace = ? OR substr(namespace, 1, ?) = ?")
+        defer { s.reset() }
+        try s.bind(namespace, at: 1)
+        try s.bind(Int64(namespace.utf8.count + 1), at: 2)
+        try s.bind(namespace + "/", at: 3)
+        guard try s.step() else { return 0 }
+        return s.int(0)
+    }
+
     /// Every entry, least recently accessed first.
     func allEntries() throws -> [ArrayCacheEntry] {
         let s = try connection.cachedStatement("SELECT \(Self.columns) FROM entries ORDER BY accessed, stored")

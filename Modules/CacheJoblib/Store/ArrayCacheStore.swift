@@ -3,17 +3,24 @@ import CacheCore
 /// An ``ArrayCache`` seen as a `CacheStore<CacheKey, Value>`: arrays as `.npy` files,
 /// any other `Codable` value through a CacheCore serializer, in the same directory.
 /// Use it with ``Memoized`` or through the registry (``CacheJoblibEngine``).
+///
+/// With a `namespace`, keys are kept apart from other users of the same directory
+/// (applied once, by ``CacheKey/scoped(in:)``) and ``count`` and ``removeAll()`` cover only
+/// this namespace; without one they cover the whole directory.
 public final class ArrayCacheStore<Value: Sendable>: CacheStore {
     public typealias Key = CacheKey
 
     /// The cache the entries live in (shared with other stores over the same directory).
     public let cache: ArrayCache
+    /// The namespace this store's keys are kept under, or `nil` for the whole directory.
+    public let namespace: String?
     let load: @Sendable (ArrayCache, CacheKey, Bool) throws -> Value?
     let store: @Sendable (ArrayCache, Value, CacheKey) throws -> Void
 
     /// A store of arrays (`ShapedArray`, `[Double]`, your own ``CacheArrayConvertible`` types).
-    public init(cache: ArrayCache) where Value: CacheArrayConvertible {
+    public init(cache: ArrayCache, namespace: String? = nil) where Value: CacheArrayConvertible {
         self.cache = cache
+        self.namespace = namespace
         load = { cache, key, count in
             count ? try cache.array(forKey: key, as: Value.self) : try cache.peekArray(forKey: key, as: Value.self)
         }
@@ -21,8 +28,9 @@ public final class ArrayCacheStore<Value: Sendable>: CacheStore {
     }
 
     /// A store of other values, written by `serializer` (default: CacheCore's choice for the type).
-    public init<S: CacheSerializer>(cache: ArrayCache, serializer: S) where S.Value == Value {
+    public init<S: CacheSerializer>(cache: ArrayCache, namespace: String? = nil, serializer: S) where S.Value == Value {
         self.cache = cache
+        self.namespace = namespace
         load = { cache, key, count in
             count ? try cache.value(forKey: key, serializer: serializer) : try cache.peekValue(forKey: key, serializer: serializer)
         }
@@ -31,11 +39,11 @@ public final class ArrayCacheStore<Value: Sendable>: CacheStore {
 
     /// A store of `Codable` values through `CacheSerializers.default(for:)` (for array
     /// types too: then they are serialized, not written as `.npy`).
-    public convenience init(codableValuesIn cache: ArrayCache) where Value: Codable {
-        self.init(cache: cache, serializer: CacheSerializers.default(for: Value.self))
+    public convenience init(codableValuesIn cache: ArrayCache, namespace: String? = nil) where Value: Codable {
+        self.init(cache: cache, namespace: namespace, serializer: CacheSerializers.default(for: Value.self))
     }
 
-    public func value(forKey key: CacheKey) throws -> Value? { try load(cache, key, true) }
+    public func value(forKey key: CacheKey) throws -> Value? { try load(cache, key.scoped(in: namespace), true) }
 
     /// Stores `value`. An array cache has no per-entry time to live: a non-nil `ttl`
     /// throws `CacheStoreError.unsupported` (use `reduceSize(ageLimit:)`).
@@ -43,23 +51,28 @@ public final class ArrayCacheStore<Value: Sendable>: CacheStore {
         if let ttl {
             throw CacheStoreError(.unsupported, key: cacheDescribeKey(key), detail: "array caches have no per-entry TTL (\(ttl)); use reduceSize(ageLimit:)")
         }
-        try store(cache, value, key)
+        try store(cache, value, key.scoped(in: namespace))
     }
 
     @discardableResult
     public func removeValue(forKey key: CacheKey) throws -> Value? {
-        let value = try? load(cache, key, false)
-        try cache.removeEntry(forKey: key)
+        let kept = key.scoped(in: namespace)
+        let value = try? load(cache, kept, false)
+        try cache.removeEntry(forKey: kept)
         return value ?? nil
     }
 
-    public func removeAll() throws { try cache.removeAll() }
+    /// Removes this store's entries: the namespace's when it has one, else the directory's.
+    public func removeAll() throws {
+        if let namespace { try cache.removeAll(inNamespace: namespace) } else { try cache.removeAll() }
+    }
 
-    public func contains(_ key: CacheKey) throws -> Bool { try cache.contains(key) }
+    public func contains(_ key: CacheKey) throws -> Bool { try cache.contains(key.scoped(in: namespace)) }
 
-    public func peekValue(forKey key: CacheKey) throws -> Value? { try load(cache, key, false) }
+    public func peekValue(forKey key: CacheKey) throws -> Value? { try load(cache, key.scoped(in: namespace), false) }
 
-    public var count: Int { cache.count }
+    /// Entries in this store's namespace (the directory's without one).
+    public var count: Int { namespace.map { cache.count(inNamespace: $0) } ?? cache.count }
 
     public var stats: CacheStats { cache.stats }
 
