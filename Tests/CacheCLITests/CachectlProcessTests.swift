@@ -79,7 +79,7 @@ struct CachectlProcessTests {
     }
 
     @Test func demoRuns() throws {
-        let result = try Cachectl.run(["demo"])
+        let result = try Cachectl.run(["demo", "--basics"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("fib(90) = 2880067194370816120"))
         #expect(result.stdout.contains("evicted: kiwi (size), plum (size)"))

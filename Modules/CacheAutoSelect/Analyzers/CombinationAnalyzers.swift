@@ -28,7 +28,7 @@ public struct SharedAcrossProcessesAnalyzer: DocumentedAnalyzer {
     public func analyze(_ d: DataDescription) throws -> Recommendation? {
         switch d.hints.concurrency {
         case .distributed:
-            return Recommendation(engine: E.cacheRedis, configuration: try .init(), reason: "shared between machines: only a server-backed cache is",
+            return Recommendation(engine: E.cacheRedis, configuration: try .init(), reason: "shared between machines: only a server-backed cache reaches every machine",
                                   capabilities: RuleNeeds.distributed)
         case .multiProcess where d.category.isArrayLike:
             return Recommendation(engine: E.cacheJoblib, configuration: try RecommendedConfiguration.persistent(d),
