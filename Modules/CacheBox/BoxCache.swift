@@ -111,9 +111,9 @@ public final class BoxCache<Key: Hashable & Sendable, Value: Sendable>: CacheSto
     }
 
     /// The shard of `key` (by the hash's top bits; the slot tables use the low ones).
-    func shard(_ key: Key) -> Shard {
+    func shard(_ hashValue: Int) -> Shard {
         if shardMask == 0 { return shards[0] }
-        let h = UInt64(bitPattern: Int64(key.hashValue))
+        let h = UInt64(bitPattern: Int64(hashValue))
         return shards[Int(truncatingIfNeeded: h >> 48) & shardMask]
     }
 
@@ -138,10 +138,11 @@ public final class BoxCache<Key: Hashable & Sendable, Value: Sendable>: CacheSto
     /// The live value for `key`, counting a hit or a miss; an expired entry is a miss.
     /// - Complexity: O(1).
     public func value(forKey key: Key) -> Value? {
-        locked(shard(key)) { core, removed in
+        let h = key.hashValue
+        return locked(shard(h)) { core, removed in
             let now = clockTime(core)
             core.expire(now: now, &removed)
-            return core.get(key, now: now, &removed)
+            return core.get(key, hashValue: h, now: now, &removed)
         }
     }
 
@@ -151,7 +152,8 @@ public final class BoxCache<Key: Hashable & Sendable, Value: Sendable>: CacheSto
     ///   previous value, if any, remains.
     /// - Complexity: O(1) amortized, plus O(k) for k removals.
     public func setValue(_ value: Value, forKey key: Key, ttl: Duration?) throws(CacheStoreError) {
-        let shard = shard(key)
+        let h = key.hashValue
+        let shard = shard(h)
         let weight: Int
         do { weight = try weighItem(key, value, weigher: weigher, maxSize: shard.maximum) } catch {
             throw refuse(key, in: shard, error)
@@ -174,7 +176,7 @@ public final class BoxCache<Key: Hashable & Sendable, Value: Sendable>: CacheSto
         locked(shard) { core, removed in
             let time = readClock ? now : self.clockTime(core)
             core.expire(now: time, &removed)
-            core.set(key, value, weight: weight, deadline: deadline, refreshOnAccess: refresh, &removed)
+            core.set(key, hashValue: h, value, weight: weight, deadline: deadline, refreshOnAccess: refresh, &removed)
         }
     }
 
@@ -182,7 +184,7 @@ public final class BoxCache<Key: Hashable & Sendable, Value: Sendable>: CacheSto
     func refuse(_ key: Key, in shard: Shard, _ error: CacheStoreError) -> CacheStoreError {
         let kept = shard.core.withLock { core -> Bool in
             core.counters.storeFailures &+= 1
-            return core.table.find(key) >= 0
+            return core.contains(key, hashValue: key.hashValue, now: -.infinity)
         }
         if !kept { return error }
         return CacheStoreError(error.kind, key: error.key, detail: error.detail + "; the previous value remains")
@@ -192,10 +194,11 @@ public final class BoxCache<Key: Hashable & Sendable, Value: Sendable>: CacheSto
     /// - Complexity: O(1).
     @discardableResult
     public func removeValue(forKey key: Key) -> Value? {
-        locked(shard(key)) { core, removed in
+        let h = key.hashValue
+        return locked(shard(h)) { core, removed in
             let now = clockTime(core)
             core.expire(now: now, &removed)
-            return core.remove(key, now: now, &removed)
+            return core.remove(key, hashValue: h, now: now, &removed)
         }
     }
 
@@ -207,12 +210,14 @@ public final class BoxCache<Key: Hashable & Sendable, Value: Sendable>: CacheSto
 
     /// Whether a live entry exists for `key`, without counting or touching the policy.
     public func contains(_ key: Key) -> Bool {
-        shard(key).core.withLock { core in core.contains(key, now: clockTime(core)) }
+        let h = key.hashValue
+        return shard(h).core.withLock { core in core.contains(key, hashValue: h, now: clockTime(core)) }
     }
 
     /// The live value for `key`, without counting or touching the policy.
     public func peekValue(forKey key: Key) -> Value? {
-        shard(key).core.withLock { core in core.peek(key, now: clockTime(core)) }
+        let h = key.hashValue
+        return shard(h).core.withLock { core in core.peek(key, hashValue: h, now: clockTime(core)) }
     }
 
     /// Reclaims the entries whose deadlines the timer wheels have passed (each shard's

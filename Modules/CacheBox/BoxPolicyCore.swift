@@ -19,8 +19,6 @@ package struct BoxPolicyCore<Key: Hashable, Value>: ~Copyable {
     @usableFromInline static var regionMask: Int32 { 3 }
     @usableFromInline static var refreshFlag: Int32 { 4 }
     @usableFromInline static var countUnit: Int32 { 8 }
-    /// Caffeine's threshold above which a losing candidate is still admitted 1 time in 128.
-    @usableFromInline static var warmCandidate: Int { 6 }
 
     @usableFromInline package var table: SlotTable<Key, Value>
     package let policy: BoxPolicy
@@ -42,6 +40,7 @@ package struct BoxPolicyCore<Key: Hashable, Value>: ~Copyable {
     @usableFromInline package let tracksExpiry: Bool
     /// Seconds an access extends a refresh-on-access entry's life.
     @usableFromInline package let accessTTL: Double?
+    @usableFromInline package let tuning: BoxTuning
     /// Reused buffer for the slots the wheel finds due.
     @usableFromInline var due: [Int32] = []
 
@@ -53,19 +52,24 @@ package struct BoxPolicyCore<Key: Hashable, Value>: ~Copyable {
     ///   - now: the clock's time, in seconds, the wheel starts at.
     package init(
         policy: BoxPolicy, maximum: Int, expectedEntries: Int, tracksExpiry: Bool = false,
-        accessTTL: Double? = nil, now: Double = 0, seed: UInt64 = 0x5EED_CAC4_EB0C
+        accessTTL: Double? = nil, now: Double = 0, seed: UInt64 = 0x5EED_CAC4_EB0C, tuning: BoxTuning = BoxTuning()
     ) {
+        self.tuning = tuning
         self.policy = policy
         self.maximum = Swift.max(0, maximum)
         let expected = Swift.max(4, expectedEntries)
         var features: SlotFeatures = [.aux]
         if tracksExpiry { features.formUnion([.expiry, .secondLinks]) }
         table = SlotTable(expected: expected, features: features)
-        let windowMax = policy == .adaptive ? Swift.max(1, self.maximum / 100) : self.maximum
+        let windowMax = policy == .adaptive ? Swift.max(1, Int(Double(self.maximum) * tuning.initialWindow)) : self.maximum
         self.windowMax = windowMax
-        protectedMax = (self.maximum - Swift.min(windowMax, self.maximum)) * 8 / 10
-        sketch = BoxFrequencySketch(capacity: policy == .adaptive ? expected : 16)
-        climber = BoxHillClimber(maximum: self.maximum, sampleSize: 10 * Swift.max(1, Swift.min(self.maximum, expected)))
+        protectedMax = Int(Double(self.maximum - Swift.min(windowMax, self.maximum)) * tuning.protectedShare)
+        sketch = BoxFrequencySketch(
+            capacity: policy == .adaptive ? Swift.max(expected, tuning.sketchMinimum) : 16,
+            agingPeriod: tuning.agingPeriod, conservative: tuning.conservative)
+        climber = BoxHillClimber(
+            maximum: self.maximum, sampleSize: Int(tuning.climberSample * Double(Swift.max(1, Swift.min(self.maximum, expected)))),
+            stepFraction: tuning.climberStep)
         rng = seed
         wheel = BoxTimerWheel(now: BoxTimerWheel.nanos(now))
         self.tracksExpiry = tracksExpiry
@@ -74,11 +78,12 @@ package struct BoxPolicyCore<Key: Hashable, Value>: ~Copyable {
 
     // MARK: Lookups
 
-    /// The value for `key`, counting a hit or a miss and updating the policy. An expired
-    /// entry is removed (cause `.expired`) and is a miss.
+    /// The value for `key` (whose `hashValue` the caller passes, so the key is hashed once
+    /// per operation), counting a hit or a miss and updating the policy. An expired entry
+    /// is removed (cause `.expired`) and is a miss.
     @inlinable
-    package mutating func get(_ key: Key, now: Double, _ removed: inout Removals<Key, Value>) -> Value? {
-        let s = table.find(key)
+    package mutating func get(_ key: Key, hashValue: Int, now: Double, _ removed: inout Removals<Key, Value>) -> Value? {
+        let s = table.find(key, hashValue: hashValue)
         if s < 0 {
             counters.misses &+= 1
             recordLookup(hit: false)
@@ -104,8 +109,8 @@ package struct BoxPolicyCore<Key: Hashable, Value>: ~Copyable {
 
     /// The live value for `key`, changing nothing.
     @inlinable
-    package func peek(_ key: Key, now: Double) -> Value? {
-        let s = table.find(key)
+    package func peek(_ key: Key, hashValue: Int, now: Double) -> Value? {
+        let s = table.find(key, hashValue: hashValue)
         if s < 0 { return nil }
         if tracksExpiry && now >= table.expiry.unsafelyUnwrapped[Int(s)] { return nil }
         return table.values[Int(s)]
@@ -113,8 +118,8 @@ package struct BoxPolicyCore<Key: Hashable, Value>: ~Copyable {
 
     /// Whether a live entry exists for `key`, changing nothing.
     @inlinable
-    package func contains(_ key: Key, now: Double) -> Bool {
-        let s = table.find(key)
+    package func contains(_ key: Key, hashValue: Int, now: Double) -> Bool {
+        let s = table.find(key, hashValue: hashValue)
         return s >= 0 && (!tracksExpiry || now < table.expiry.unsafelyUnwrapped[Int(s)])
     }
 
@@ -125,10 +130,10 @@ package struct BoxPolicyCore<Key: Hashable, Value>: ~Copyable {
     /// `refreshOnAccess` makes reads extend it by `accessTTL`.
     @inlinable
     package mutating func set(
-        _ key: Key, _ value: Value, weight: Int, deadline: Double = .infinity, refreshOnAccess: Bool = false,
+        _ key: Key, hashValue: Int, _ value: Value, weight: Int, deadline: Double = .infinity, refreshOnAccess: Bool = false,
         _ removed: inout Removals<Key, Value>
     ) {
-        let (s, isNew) = table.findOrReserve(key)
+        let (s, isNew) = table.findOrReserve(key, hashValue: hashValue)
         let flag = refreshOnAccess ? Self.refreshFlag : 0
         if isNew {
             table.fill(s, key: key, value: value, weight: weight)
@@ -165,8 +170,8 @@ package struct BoxPolicyCore<Key: Hashable, Value>: ~Copyable {
     /// Removes `key` (cause `.explicit`) and returns its live value; an expired entry is
     /// removed with cause `.expired` and nil returned.
     @inlinable
-    package mutating func remove(_ key: Key, now: Double, _ removed: inout Removals<Key, Value>) -> Value? {
-        let s = table.find(key)
+    package mutating func remove(_ key: Key, hashValue: Int, now: Double, _ removed: inout Removals<Key, Value>) -> Value? {
+        let s = table.find(key, hashValue: hashValue)
         if s < 0 { return nil }
         if tracksExpiry && now >= table.expiry.unsafelyUnwrapped[Int(s)] {
             removeSlot(s, .expired, &removed)
@@ -362,7 +367,7 @@ package struct BoxPolicyCore<Key: Hashable, Value>: ~Copyable {
         let c = sketch.frequency(table.hashes[Int(candidate)])
         let v = sketch.frequency(table.hashes[Int(victim)])
         if c > v { return true }
-        if c >= Self.warmCandidate { return nextRandom() & 127 == 0 }
+        if c >= tuning.warmCandidate { return nextRandom() % tuning.jitterOdds == 0 }
         return false
     }
 

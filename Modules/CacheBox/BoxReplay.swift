@@ -16,14 +16,16 @@ public enum BoxReplay {
     /// Hits of one pass of `trace` through a fresh core with `policy` at `capacity` entries.
     /// - Complexity: O(trace.count).
     public static func hits(_ policy: BoxPolicy, trace: [UInt32], capacity: Int) -> Int {
-        var core = BoxPolicyCore<UInt32, UInt32>(policy: policy, maximum: capacity, expectedEntries: capacity)
+        var core = BoxPolicyCore<UInt32, UInt32>(
+            policy: policy, maximum: capacity, expectedEntries: capacity)
         var hits = 0
         for key in trace {
             var removed = Removals<UInt32, UInt32>()
-            if core.get(key, now: 0, &removed) != nil {
+            let h = key.hashValue
+            if core.get(key, hashValue: h, now: 0, &removed) != nil {
                 hits &+= 1
             } else {
-                core.set(key, key, weight: 1, &removed)
+                core.set(key, hashValue: h, key, weight: 1, &removed)
             }
         }
         return hits

@@ -7,7 +7,7 @@
 /// 6.25 % of the capacity, so a change of workload is followed quickly.
 package struct BoxHillClimber: Sendable {
     package static let restartThreshold = 0.05
-    package static let stepFraction = 0.0625
+    package let stepFraction: Double
     package static let decayRate = 0.98
 
     @usableFromInline var hits = 0
@@ -22,10 +22,11 @@ package struct BoxHillClimber: Sendable {
     package private(set) var samples = 0
 
     /// A climber for a cache bounded at `maximum`, sampling every `sampleSize` lookups.
-    package init(maximum: Int, sampleSize: Int) {
+    package init(maximum: Int, sampleSize: Int, stepFraction: Double = 0.0625) {
         self.maximum = maximum
         self.sampleSize = Swift.max(16, sampleSize)
-        stepSize = -Self.stepFraction * Double(maximum)
+        self.stepFraction = stepFraction
+        stepSize = -stepFraction * Double(maximum)
     }
 
     /// Records one lookup; returns the window adjustment (weight units, negative to shrink)
@@ -43,7 +44,7 @@ package struct BoxHillClimber: Sendable {
         let change = rate - previousHitRate
         let amount = change >= 0 ? stepSize : -stepSize
         if abs(change) >= Self.restartThreshold {
-            stepSize = (amount >= 0 ? 1 : -1) * Self.stepFraction * Double(maximum)
+            stepSize = (amount >= 0 ? 1 : -1) * stepFraction * Double(maximum)
         } else {
             stepSize = Self.decayRate * amount
         }
