@@ -19,8 +19,11 @@ public enum BoxReplay {
         var core = BoxPolicyCore<UInt32, UInt32>(
             policy: policy, maximum: capacity, expectedEntries: capacity)
         var hits = 0
+        var removed = Removals<UInt32, UInt32>()
         for key in trace {
-            var removed = Removals<UInt32, UInt32>()
+            // Nothing listens: drop the previous access's removals, reusing the buffer.
+            removed.first = nil
+            if !removed.rest.isEmpty { removed.rest.removeAll(keepingCapacity: true) }
             let h = key.hashValue
             if core.get(key, hashValue: h, now: 0, &removed) != nil {
                 hits &+= 1
