@@ -228,7 +228,7 @@ package struct BoxPolicyCore<Key: Hashable, Value>: ~Copyable {
     @inlinable
     mutating func recordLookup(hit: Bool) {
         if policy != .adaptive { return }
-        if let adjustment = climber.record(hit: hit) { adjustWindow(by: adjustment) }
+        if let adjustment = climber.record(hit: hit), !adjustWindow(by: adjustment) { climber.bounce() }
     }
 
     /// A use of a live entry.
@@ -410,12 +410,13 @@ package struct BoxPolicyCore<Key: Hashable, Value>: ~Copyable {
     }
 
     /// Applies a climber step: grows the window from main or shrinks it into probation.
-    @usableFromInline
-    package mutating func adjustWindow(by adjustment: Int) {
+    /// Returns false when the window is already at that bound.
+    @usableFromInline @discardableResult
+    package mutating func adjustWindow(by adjustment: Int) -> Bool {
         let aux = table.aux.unsafelyUnwrapped
         if adjustment > 0 {
             var quota = Swift.min(adjustment, protectedMax)
-            if quota <= 0 { return }
+            if quota <= 0 { return false }
             protectedMax -= quota
             windowMax += quota
             demoteProtected()
@@ -435,7 +436,7 @@ package struct BoxPolicyCore<Key: Hashable, Value>: ~Copyable {
             windowMax -= quota
         } else {
             var quota = Swift.min(-adjustment, Swift.max(0, windowMax - 1))
-            if quota <= 0 { return }
+            if quota <= 0 { return false }
             protectedMax += quota
             windowMax -= quota
             for _ in 0..<1000 {
@@ -452,6 +453,7 @@ package struct BoxPolicyCore<Key: Hashable, Value>: ~Copyable {
             protectedMax -= quota
             windowMax += quota
         }
+        return true
     }
 
     // MARK: Inspection

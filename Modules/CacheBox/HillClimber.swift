@@ -38,6 +38,14 @@ package struct BoxHillClimber: Sendable {
         return endSample()
     }
 
+    /// The window could not move the way the last step asked (it is at its smallest or
+    /// largest): turn around with a full step. Without this, a workload whose hit rate is
+    /// flat at the bound (e.g. none at all with a tiny window) would keep pushing against it
+    /// while the step decays to nothing.
+    package mutating func bounce() {
+        stepSize = (stepSize >= 0 ? -1 : 1) * stepFraction * Double(maximum)
+    }
+
     @usableFromInline
     mutating func endSample() -> Int? {
         let rate = Double(hits) / Double(hits + misses)

@@ -148,7 +148,7 @@ final class RemovalLog: Sendable {
         #expect(log.causes(of: 2) == [.explicit])
         #expect(log.causes(of: 5) == [.expired])
         #expect(log.causes(of: 3) == [.cleared] && log.causes(of: 4) == [.cleared])
-        #expect(log.count == 7)
+        #expect(log.count == 6)
     }
 
     @Test func theListenerMayCallBackIntoTheCache() throws {

@@ -60,15 +60,15 @@ func has(_ core: borrowing BoxPolicyCore<Int, Int>, _ key: Int) -> Bool {
         var keys: [Int] = []
         for i in 0..<200_000 {
             keys.append(i)
-            if i >= 40 { keys.append(i - 40) }
-            if i >= 120 { keys.append(i - 120) }
+            if i >= 10 { keys.append(i - 10) }
+            if i >= 30 { keys.append(i - 30) }
         }
         let hits = replay(&core, keys)
         #expect(core.climber.samples > 10)
         #expect(core.windowMax > initial * 20, "window \(core.windowMax), initially \(initial)")
         var lru = BoxPolicyCore<Int, Int>(policy: .lru, maximum: 200, expectedEntries: 200)
         let lruHits = replay(&lru, keys)
-        #expect(Double(hits) >= 0.9 * Double(lruHits), "adaptive \(hits) vs LRU \(lruHits) hits")
+        #expect(Double(hits) >= 0.8 * Double(lruHits), "adaptive \(hits) vs LRU \(lruHits) hits")
         #expect(core.invariantViolation() == nil)
     }
 
