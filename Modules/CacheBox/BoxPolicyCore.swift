@@ -68,7 +68,8 @@ package struct BoxPolicyCore<Key: Hashable, Value>: ~Copyable {
             capacity: policy == .adaptive ? Swift.max(expected, tuning.sketchMinimum) : 16,
             agingPeriod: tuning.agingPeriod, conservative: tuning.conservative)
         climber = BoxHillClimber(
-            maximum: self.maximum, sampleSize: Int(tuning.climberSample * Double(Swift.max(1, Swift.min(self.maximum, expected)))),
+            maximum: self.maximum,
+            sampleSize: Swift.max(tuning.climberMinimumSample, Int(tuning.climberSample * Double(Swift.max(1, Swift.min(self.maximum, expected))))),
             stepFraction: tuning.climberStep)
         rng = seed
         wheel = BoxTimerWheel(now: BoxTimerWheel.nanos(now))
