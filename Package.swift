@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "CacheJoblib", targets: ["CacheJoblib"]),
         .library(name: "CacheAutoSelect", targets: ["CacheAutoSelect"]),
         .library(name: "CacheMetrics", targets: ["CacheMetrics"]),
+        .library(name: "CacheBox", targets: ["CacheBox"]),
         .executable(name: "cachectl", targets: ["cachectl"]),
         .plugin(name: "CacheCommand", targets: ["CacheCommand"]),
     ],
@@ -64,6 +65,7 @@ let package = Package(
             dependencies: [
                 "CacheCore", "CacheFunctools", "CacheTools", "CacheJoblib", "CacheAutoSelect", "CacheDisk", "CacheSQLite", "CCacheSQLite",
                 "CacheAsync", "CacheRedis", "CacheRESP",
+                "CacheBox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Modules/CacheCLI"
@@ -138,6 +140,9 @@ let package = Package(
             ],
             path: "Tests/CacheMetricsTests"
         ),
+        // CacheBox: the concurrent W-TinyLFU cache (sharded policy cores, timer-wheel expiry).
+        .target(name: "CacheBox", dependencies: ["CacheCore", "CachePolicies"], path: "Modules/CacheBox"),
+        .testTarget(name: "CacheBoxTests", dependencies: ["CacheBox", "CacheCore", "CacheTestKit"], path: "Tests/CacheBoxTests"),
         .testTarget(name: "CacheFunctoolsTests", dependencies: ["CacheFunctools", "CacheCore", "CacheTestKit"], path: "Tests/CacheFunctoolsTests"),
     ]
 )

@@ -11,7 +11,8 @@ struct ReplayCommand: ParsableCommand {
         abstract: "Replay an access trace through cache policies and report hit ratios.",
         discussion: """
             TRACE is raw little-endian UInt32 keys, one per access, no header. Policies: \
-            \(ReplayPolicy.allCases.map(\.rawValue).joined(separator: ", ")) (opt = Belady's offline optimum). \
+            \(ReplayPolicy.allCases.map(\.rawValue).joined(separator: ", ")), box (opt = Belady's offline optimum; \
+            box = CacheBox's adaptive W-TinyLFU policy core). \
             --capacity takes percentages of the distinct keys (rounded half to even) or entry counts.
             """)
 
@@ -31,10 +32,10 @@ struct ReplayCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let policies: [ReplayPolicy]
+        let policies: [ReplayTarget]
         let keys: [UInt32]
         do {
-            policies = try ReplayPolicy.parseList(policy)
+            policies = try ReplayTarget.parseList(policy)
             keys = try SyntheticTraces.readTraceFile(trace)
         } catch {
             Self.fail("\(error)")
@@ -55,7 +56,7 @@ struct ReplayCommand: ParsableCommand {
         for policy in policies {
             for cap in capacities {
                 if progress { FileHandle.standardError.write(Data("\r  replaying \(policy.rawValue) at \(cap)…   ".utf8)) }
-                let result = try TraceReplay.run(policy, trace: keys, capacity: cap, passes: max(1, passes))
+                let result = try policy.run(trace: keys, capacity: cap, passes: max(1, passes))
                 if progress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
                 if json {
                     let ratio = String(format: "%.6f", result.hitRatio)

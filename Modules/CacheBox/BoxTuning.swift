@@ -1,0 +1,51 @@
+/// The adaptive policy's parameters (package-level: tests and `cachectl replay` experiments
+/// set them; users get the defaults).
+package struct BoxTuning: Sendable {
+    /// Initial window share of the capacity.
+    package var initialWindow = 0.01
+    /// Protected share of the main space.
+    package var protectedShare = 0.8
+    /// Climber sample period, in multiples of the capacity.
+    package var climberSample = 10.0
+    /// The shortest climber sample, in lookups: below a few thousand the sampled hit rate
+    /// is too noisy (σ ≈ 0.01 at 3,000) for small caches to climb on.
+    package var climberMinimumSample = 3_000
+    /// Climber step, as a share of the capacity.
+    package var climberStep = 0.0625
+    /// Sketch aging period, in multiples of its design capacity.
+    package var agingPeriod = 10.0
+    /// The smallest design capacity of the sketch.
+    package var sketchMinimum = 16
+    /// Conservative sketch increments.
+    package var conservative = true
+    /// Frequency at and above which a losing candidate is still admitted 1 time in `jitterOdds`.
+    package var warmCandidate = 6
+    package var jitterOdds: UInt64 = 128
+
+    package init() {}
+
+    /// Defaults overridden by `BOX_*` environment variables (experiments only).
+    package static func fromEnvironment() -> BoxTuning {
+        var t = BoxTuning()
+        func read(_ name: String) -> Double? {
+            guard let p = getenv(name) else { return nil }
+            return Double(String(cString: p))
+        }
+        if let v = read("BOX_WINDOW") { t.initialWindow = v }
+        if let v = read("BOX_PROTECTED") { t.protectedShare = v }
+        if let v = read("BOX_SAMPLE") { t.climberSample = v }
+        if let v = read("BOX_STEP") { t.climberStep = v }
+        if let v = read("BOX_MINSAMPLE") { t.climberMinimumSample = Int(v) }
+        if let v = read("BOX_AGING") { t.agingPeriod = v }
+        if let v = read("BOX_SKETCHMIN") { t.sketchMinimum = Int(v) }
+        if let v = read("BOX_CONSERVATIVE") { t.conservative = v != 0 }
+        if let v = read("BOX_WARM") { t.warmCandidate = Int(v) }
+        if let v = read("BOX_ODDS") { t.jitterOdds = UInt64(v) }
+        return t
+    }
+}
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
