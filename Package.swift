@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "CacheJoblib", targets: ["CacheJoblib"]),
         .library(name: "CacheAutoSelect", targets: ["CacheAutoSelect"]),
         .library(name: "CacheMetrics", targets: ["CacheMetrics"]),
+        .library(name: "CacheKlepto", targets: ["CacheKlepto"]),
         .executable(name: "cachectl", targets: ["cachectl"]),
         .plugin(name: "CacheCommand", targets: ["CacheCommand"]),
     ],
@@ -138,6 +139,11 @@ let package = Package(
             ],
             path: "Tests/CacheMetricsTests"
         ),
+        // CacheKlepto: archives (memory, directory, SQL table, single file) behind a policy front cache, with keymaps.
+        .target(name: "CacheKlepto", dependencies: ["CacheCore", "CacheSQLite", "CachePolicies"], path: "Modules/CacheKlepto"),
+        .testTarget(
+            name: "CacheKleptoTests", dependencies: ["CacheKlepto", "CacheCore", "CacheTestKit", "CacheSQLite"],
+            path: "Tests/CacheKleptoTests"),
         .testTarget(name: "CacheFunctoolsTests", dependencies: ["CacheFunctools", "CacheCore", "CacheTestKit"], path: "Tests/CacheFunctoolsTests"),
     ]
 )
