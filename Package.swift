@@ -140,7 +140,7 @@ let package = Package(
             path: "Tests/CacheMetricsTests"
         ),
         // CacheKlepto: archives (memory, directory, SQL table, single file) behind a policy front cache, with keymaps.
-        .target(name: "CacheKlepto", dependencies: ["CacheCore", "CacheSQLite", "CachePolicies"], path: "Modules/CacheKlepto"),
+        .target(name: "CacheKlepto", dependencies: ["CacheCore", "CacheSQLite", "CachePolicies"], path: "Modules/CacheKlepto", exclude: ["README.md"]),
         .testTarget(
             name: "CacheKleptoTests", dependencies: ["CacheKlepto", "CacheCore", "CacheTestKit", "CacheSQLite"],
             path: "Tests/CacheKleptoTests"),

@@ -196,3 +196,14 @@ extension KleptoFileIO {
         close(fd)
     }
 }
+
+extension KleptoFileIO {
+    /// Creates `path` and its missing parents (mode 0700).
+    static func makeDirectories(_ path: String) throws(KleptoArchiveError) {
+        var current = path.hasPrefix("/") ? "" : "."
+        for component in path.split(separator: "/") {
+            current += "/" + component
+            try makeDirectory(current)
+        }
+    }
+}

@@ -105,21 +105,24 @@ public final class SQLTableArchive: KleptoArchive {
     /// - Throws: `.damaged` naming `path#table` when the row's checksum does not match.
     public func record(forKey key: CacheKey) throws -> KleptoRecord? {
         let keyBytes = key.storageBytes
-        let found: KleptoRecord?? = try withConnection { db in
+        enum Lookup: Sendable { case absent, found(KleptoRecord), altered }
+        let lookup: Lookup = try withConnection { db in
             let statement = try db.cachedStatement("SELECT format, value, checksum FROM \(table) WHERE key = ?")
             try statement.bind(blob: keyBytes, at: 1)
             defer { statement.reset() }
-            guard try statement.step() else { return .some(nil) }
+            guard try statement.step() else { return .absent }
             let format = statement.text(0) ?? ""
             let sum = statement.int64(2)
             return statement.withBlob(1) { bytes in
-                Self.checksum(bytes) == sum ? KleptoRecord(format: format, payload: Array(bytes)) : nil
+                Self.checksum(bytes) == sum ? .found(KleptoRecord(format: format, payload: Array(bytes))) : .altered
             }
         }
-        guard let found else {
+        switch lookup {
+        case .absent: return nil
+        case .found(let record): return record
+        case .altered:
             throw KleptoArchiveError(.damaged, path: path + "#" + table, detail: "checksum mismatch for key \(key): the row was altered")
         }
-        return found
     }
 
     public func setRecord(_ record: KleptoRecord, forKey key: CacheKey) throws {
