@@ -41,6 +41,8 @@ public final class DirectoryArchive: KleptoArchive {
         var offset = 0
         var identity: FileIdentity?
         var lines = 0
+        /// The index file's `#<16 hex>` first line: a new one each time the file is replaced.
+        var generation: [UInt8] = []
     }
 
     /// Opens (creating if needed) the archive in `path`.
@@ -86,37 +88,45 @@ public final class DirectoryArchive: KleptoArchive {
     }
 
     /// Reads what other writers appended to the index since the last look (all of it
-    /// when the file was replaced).
+    /// when the file was replaced: its first line, `#<generation>`, changed).
+    /// - Complexity: O(bytes appended since the last look).
     func refresh(_ mirror: inout IndexMirror) throws(KleptoArchiveError) {
         guard let now = try KleptoFileIO.identity(indexPath) else {
             mirror = IndexMirror()
             return
         }
         if let known = mirror.identity, known == now { return }
-        if mirror.identity?.inode != now.inode || mirror.identity?.device != now.device || now.size < Int64(mirror.offset) {
+        let fd = open(indexPath, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        if fd < 0 {
+            if errno == ENOENT {
+                mirror = IndexMirror()
+                return
+            }
+            throw KleptoFileIO.ioError("open index", indexPath)
+        }
+        defer { close(fd) }
+        let head = try KleptoFileIO.readAll(fd, from: 0, limit: 18, path: indexPath)
+        let generation = head.count == 18 && head[0] == UInt8(ascii: "#") && head[17] == 10 ? Array(head[1..<17]) : []
+        if generation != mirror.generation || now.size < Int64(mirror.offset) {
             mirror = IndexMirror()
+            mirror.generation = generation
         }
-        guard let bytes = try KleptoFileIO.readFile(indexPath) else {
-            mirror = IndexMirror()
-            return
-        }
-        guard let lastNewline = bytes.lastIndex(of: 10), lastNewline >= mirror.offset else {
-            mirror.identity = nil
-            return
-        }
-        var lineStart = mirror.offset
-        for i in mirror.offset...lastNewline where bytes[i] == 10 {
+        let bytes = try KleptoFileIO.readAll(fd, from: mirror.offset, limit: nil, path: indexPath)
+        var consumed = 0
+        var lineStart = 0
+        for (i, byte) in bytes.enumerated() where byte == 10 {
             apply(bytes[lineStart..<i], to: &mirror)
             lineStart = i + 1
+            consumed = i + 1
         }
-        mirror.offset = lastNewline + 1
+        mirror.offset += consumed
         // A line still being appended is read next time: only a fully read file is "known".
-        mirror.identity = mirror.offset == bytes.count ? now : nil
+        mirror.identity = Int64(mirror.offset) == now.size ? now : nil
     }
 
     /// Applies one index line (`+hex`, `-hex` or `*`); malformed lines are skipped.
     func apply(_ line: ArraySlice<UInt8>, to mirror: inout IndexMirror) {
-        guard let op = line.first else { return }
+        guard let op = line.first, op != UInt8(ascii: "#") else { return }
         mirror.lines += 1
         if op == UInt8(ascii: "*") {
             mirror.keys.removeAll()
@@ -150,13 +160,19 @@ public final class DirectoryArchive: KleptoArchive {
 
     /// Replaces the index with one line per live key (the caller holds the lock).
     func rewriteIndex(_ mirror: inout IndexMirror) throws(KleptoArchiveError) {
-        var text = ""
+        var text = Self.generationLine()
         for key in mirror.keys { text += "+" + key.storageBytes.kleptoHex + "\n" }
         try KleptoFileIO.replaceFile(indexPath, with: Array(text.utf8), sync: synchronous)
         let keys = mirror.keys
         mirror = IndexMirror()
         try refresh(&mirror)
         mirror.keys = keys.union(mirror.keys)
+    }
+
+    /// A fresh `#<16 hex>` first line for a new index file.
+    static func generationLine() -> String {
+        let hex = String(UInt64.random(in: 0 ... .max), radix: 16)
+        return "#" + String(repeating: "0", count: 16 - hex.count) + hex + "\n"
     }
 
     /// Rebuilds the index from the entry files' headers (damaged and foreign files are
@@ -252,7 +268,7 @@ public final class DirectoryArchive: KleptoArchive {
     public func removeAll() throws {
         try locked { mirror in
             for name in try entryFileNames() { try KleptoFileIO.removeFile(entriesPath + "/" + name) }
-            try KleptoFileIO.replaceFile(indexPath, with: Array("*\n".utf8), sync: synchronous)
+            try KleptoFileIO.replaceFile(indexPath, with: Array((Self.generationLine() + "*\n").utf8), sync: synchronous)
             mirror = IndexMirror()
             try refresh(&mirror)
         }

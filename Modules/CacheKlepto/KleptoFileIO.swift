@@ -207,3 +207,24 @@ extension KleptoFileIO {
         }
     }
 }
+
+extension KleptoFileIO {
+    /// The bytes of open file `fd` from `offset` to its end (or `limit` bytes), with `pread`.
+    static func readAll(_ fd: Int32, from offset: Int, limit: Int?, path: String) throws(KleptoArchiveError) -> [UInt8] {
+        var out: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: min(limit ?? 65_536, 65_536))
+        var position = offset
+        while limit.map({ out.count < $0 }) ?? true {
+            let want = min(chunk.count, (limit ?? Int.max) - out.count)
+            let n = chunk.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, want, off_t(position)) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw ioError("read", path)
+            }
+            if n == 0 { break }
+            out.append(contentsOf: chunk[0..<n])
+            position += n
+        }
+        return out
+    }
+}
