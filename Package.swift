@@ -141,8 +141,10 @@ let package = Package(
         ),
         // CacheKlepto: archives (memory, directory, SQL table, single file) behind a policy front cache, with keymaps.
         .target(name: "CacheKlepto", dependencies: ["CacheCore", "CacheSQLite", "CachePolicies"], path: "Modules/CacheKlepto", exclude: ["README.md"]),
+        // A child process for CacheKlepto's cross-process tests.
+        .executableTarget(name: "CacheKleptoProbe", dependencies: ["CacheKlepto", "CacheCore"], path: "Modules/CacheKleptoProbe"),
         .testTarget(
-            name: "CacheKleptoTests", dependencies: ["CacheKlepto", "CacheCore", "CacheTestKit", "CacheSQLite"],
+            name: "CacheKleptoTests", dependencies: ["CacheKlepto", "CacheCore", "CacheTestKit", "CacheSQLite", "CacheKleptoProbe"],
             path: "Tests/CacheKleptoTests"),
         .testTarget(name: "CacheFunctoolsTests", dependencies: ["CacheFunctools", "CacheCore", "CacheTestKit"], path: "Tests/CacheFunctoolsTests"),
     ]
