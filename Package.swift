@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "CacheAutoSelect", targets: ["CacheAutoSelect"]),
         .library(name: "CacheMetrics", targets: ["CacheMetrics"]),
         .library(name: "CacheBox", targets: ["CacheBox"]),
+        .library(name: "CacheKlepto", targets: ["CacheKlepto"]),
         .executable(name: "cachectl", targets: ["cachectl"]),
         .plugin(name: "CacheCommand", targets: ["CacheCommand"]),
     ],
@@ -143,6 +144,13 @@ let package = Package(
         // CacheBox: the concurrent W-TinyLFU cache (sharded policy cores, timer-wheel expiry).
         .target(name: "CacheBox", dependencies: ["CacheCore", "CachePolicies"], path: "Modules/CacheBox"),
         .testTarget(name: "CacheBoxTests", dependencies: ["CacheBox", "CacheCore", "CacheTestKit"], path: "Tests/CacheBoxTests"),
+        // CacheKlepto: archives (memory, directory, SQL table, single file) behind a policy front cache, with keymaps.
+        .target(name: "CacheKlepto", dependencies: ["CacheCore", "CacheSQLite", "CachePolicies"], path: "Modules/CacheKlepto", exclude: ["README.md"]),
+        // A child process for CacheKlepto's cross-process tests.
+        .executableTarget(name: "CacheKleptoProbe", dependencies: ["CacheKlepto", "CacheCore"], path: "Modules/CacheKleptoProbe"),
+        .testTarget(
+            name: "CacheKleptoTests", dependencies: ["CacheKlepto", "CacheCore", "CacheTestKit", "CacheSQLite", "CacheKleptoProbe"],
+            path: "Tests/CacheKleptoTests"),
         .testTarget(name: "CacheFunctoolsTests", dependencies: ["CacheFunctools", "CacheCore", "CacheTestKit"], path: "Tests/CacheFunctoolsTests"),
     ]
 )

@@ -1,0 +1,230 @@
+import CacheCore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The POSIX file operations the file-backed archives share: whole-file reads, atomic
+/// replacement (temporary name, optional `fsync`, `rename`) and advisory locks.
+/// Every failure is a ``KleptoArchiveError`` naming the path.
+enum KleptoFileIO {
+    /// The text of `errno` value `code`.
+    static func describe(_ code: Int32) -> String { String(cString: strerror(code)) }
+
+    static func ioError(_ operation: String, _ path: String, _ code: Int32 = errno) -> KleptoArchiveError {
+        KleptoArchiveError(.io, path: path, detail: "\(operation): \(describe(code))", code: code)
+    }
+
+    /// Creates `path` (mode 0700) unless it exists as a directory.
+    static func makeDirectory(_ path: String) throws(KleptoArchiveError) {
+        if mkdir(path, 0o700) == 0 { return }
+        let code = errno
+        var info = stat()
+        if code == EEXIST && stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR { return }
+        throw ioError("create directory", path, code)
+    }
+
+    /// The whole content of `path`, or `nil` when it does not exist.
+    static func readFile(_ path: String) throws(KleptoArchiveError) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        if fd < 0 {
+            if errno == ENOENT { return nil }
+            throw ioError("open for reading", path)
+        }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw ioError("stat", path) }
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
+            throw KleptoArchiveError(.damaged, path: path, detail: "not a regular file")
+        }
+        var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
+        var done = 0
+        while done < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + done, $0.count - done) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw ioError("read", path)
+            }
+            if n == 0 { break }
+            done += n
+        }
+        if done < bytes.count { bytes.removeSubrange(done...) }
+        return bytes
+    }
+
+    /// Writes `bytes` to a fresh temporary file beside `path`, `fsync`s it when `sync`,
+    /// then renames it over `path`: a reader sees the old content or the new, never a mix.
+    static func replaceFile(_ path: String, with bytes: [UInt8], sync: Bool) throws(KleptoArchiveError) {
+        let temporary = path + ".tmp-\(getpid())-\(UInt64.random(in: 0 ... .max))"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw ioError("create temporary file", temporary) }
+        var done = 0
+        while done < bytes.count {
+            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + done, $0.count - done) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                let code = errno
+                close(fd)
+                unlink(temporary)
+                throw ioError("write", temporary, code)
+            }
+            done += n
+        }
+        if sync && fsync(fd) != 0 {
+            let code = errno
+            close(fd)
+            unlink(temporary)
+            throw ioError("fsync", temporary, code)
+        }
+        close(fd)
+        if rename(temporary, path) != 0 {
+            let code = errno
+            unlink(temporary)
+            throw ioError("rename into place", path, code)
+        }
+    }
+
+    /// Removes `path`; returns whether it existed.
+    @discardableResult
+    static func removeFile(_ path: String) throws(KleptoArchiveError) -> Bool {
+        if unlink(path) == 0 { return true }
+        if errno == ENOENT { return false }
+        throw ioError("remove", path)
+    }
+
+    /// Inode, size and modification time of `path`, or `nil` when it does not exist: a
+    /// change means another writer replaced the file.
+    static func identity(_ path: String) throws(KleptoArchiveError) -> FileIdentity? {
+        var info = stat()
+        if stat(path, &info) != 0 {
+            if errno == ENOENT { return nil }
+            throw ioError("stat", path)
+        }
+        #if canImport(Darwin)
+        let nanos = Int64(info.st_mtimespec.tv_sec) * 1_000_000_000 + Int64(info.st_mtimespec.tv_nsec)
+        #else
+        let nanos = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
+        #endif
+        return FileIdentity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino), size: Int64(info.st_size), modified: nanos)
+    }
+
+    /// Runs `body` holding an advisory `flock` on the lock file `path` (created if
+    /// missing): exclusive for writers, shared for readers. Other processes using the same
+    /// archive take the same lock, so the body's read-modify-write is atomic across them.
+    static func withLock<R>(_ path: String, exclusive: Bool, _ body: () throws -> R) throws -> R {
+        let fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw ioError("open lock file", path) }
+        defer { close(fd) }
+        while flock(fd, exclusive ? LOCK_EX : LOCK_SH) != 0 {
+            if errno == EINTR { continue }
+            throw ioError("lock", path)
+        }
+        defer { flock(fd, LOCK_UN) }
+        return try body()
+    }
+}
+
+/// What identifies one version of a file: a rename gives a new inode, a write a new size or time.
+struct FileIdentity: Hashable, Sendable {
+    var device: UInt64
+    var inode: UInt64
+    var size: Int64
+    var modified: Int64
+}
+
+extension Array where Element == UInt8 {
+    /// Lowercase hex digits.
+    var kleptoHex: String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(count * 2)
+        for byte in self {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0xF)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The bytes of lowercase or uppercase hex text, or `nil` for anything else.
+    init?(kleptoHex text: Substring) {
+        let utf8 = Array(text.utf8)
+        guard utf8.count % 2 == 0 else { return nil }
+        func nibble(_ c: UInt8) -> UInt8? {
+            switch c {
+            case 48...57: c - 48
+            case 97...102: c - 87
+            case 65...70: c - 55
+            default: nil
+            }
+        }
+        var out = [UInt8]()
+        out.reserveCapacity(utf8.count / 2)
+        var i = 0
+        while i < utf8.count {
+            guard let hi = nibble(utf8[i]), let lo = nibble(utf8[i + 1]) else { return nil }
+            out.append(hi << 4 | lo)
+            i += 2
+        }
+        self = out
+    }
+}
+
+extension KleptoFileIO {
+    /// Creates `path` (which must not exist) with `bytes`, `fsync`ed when `sync`.
+    static func writeNewFile(_ path: String, _ bytes: [UInt8], sync: Bool) throws(KleptoArchiveError) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw ioError("create", path) }
+        var done = 0
+        while done < bytes.count {
+            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + done, $0.count - done) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                let code = errno
+                close(fd)
+                unlink(path)
+                throw ioError("write", path, code)
+            }
+            done += n
+        }
+        if sync && fsync(fd) != 0 {
+            let code = errno
+            close(fd)
+            unlink(path)
+            throw ioError("fsync", path, code)
+        }
+        close(fd)
+    }
+}
+
+extension KleptoFileIO {
+    /// Creates `path` and its missing parents (mode 0700).
+    static func makeDirectories(_ path: String) throws(KleptoArchiveError) {
+        var current = path.hasPrefix("/") ? "" : "."
+        for component in path.split(separator: "/") {
+            current += "/" + component
+            try makeDirectory(current)
+        }
+    }
+}
+
+extension KleptoFileIO {
+    /// The bytes of open file `fd` from `offset` to its end (or `limit` bytes), with `pread`.
+    static func readAll(_ fd: Int32, from offset: Int, limit: Int?, path: String) throws(KleptoArchiveError) -> [UInt8] {
+        var out: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: min(limit ?? 65_536, 65_536))
+        var position = offset
+        while limit.map({ out.count < $0 }) ?? true {
+            let want = min(chunk.count, (limit ?? Int.max) - out.count)
+            let n = chunk.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, want, off_t(position)) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw ioError("read", path)
+            }
+            if n == 0 { break }
+            out.append(contentsOf: chunk[0..<n])
+            position += n
+        }
+        return out
+    }
+}

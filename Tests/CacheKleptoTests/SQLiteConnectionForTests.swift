@@ -1,0 +1,4 @@
+import CacheSQLite
+
+/// A plain SQLite connection standing in for "another program" writing the database.
+typealias SQLiteConnectionForTests = SQLiteConnection
