@@ -66,7 +66,7 @@ let package = Package(
             dependencies: [
                 "CacheCore", "CacheFunctools", "CacheTools", "CacheJoblib", "CacheAutoSelect", "CacheDisk", "CacheSQLite", "CCacheSQLite",
                 "CacheAsync", "CacheRedis", "CacheRESP",
-                "CacheBox",
+                "CacheBox", "CacheKlepto",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Modules/CacheCLI"

@@ -1,4 +1,6 @@
 import ArgumentParser
+import CacheBox
+import CacheKlepto
 import CacheAsync
 import CacheAutoSelect
 import CacheCore
@@ -105,6 +107,8 @@ struct ExplainCommand: ParsableCommand {
         CacheJoblibEngine.register(in: registry)
         CacheAsyncEngine.register(in: registry)
         CacheRedisEngine.register(in: registry)
+        CacheBoxEngine.register(in: registry)
+        CacheKleptoEngine.register(in: registry)
         return registry
     }
 

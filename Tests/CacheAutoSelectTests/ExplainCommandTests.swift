@@ -48,7 +48,7 @@ import Testing
     @Test func explainsWithTheEnginesCachectlLinks() throws {
         guard let r = try run(["--type", "Int", "--json"]) else { return }
         let e = try JSONDecoder().decode(SelectionExplanation.self, from: Data(r.output.utf8))
-        #expect(Set(e.registered) == ["CacheFunctools", "CacheTools", "CacheDisk", "CacheJoblib", "CacheAsync", "CacheRedis"])
+        #expect(Set(e.registered) == ["CacheFunctools", "CacheTools", "CacheDisk", "CacheJoblib", "CacheAsync", "CacheRedis", "CacheBox", "CacheKlepto"])
         #expect(e.chosen?.engine == "CacheTools")
         // Without --linked, the rows that need a persistent or shared backend resolve to it.
         let rows: [([String], CacheEngineID)] = [
@@ -57,6 +57,8 @@ import Testing
             (["--type", "Int", "--concurrency", "multi-process"], "CacheDisk"),
             (["--type", "String", "--concurrency", "distributed", "--async"], "CacheRedis"),
             (["--type", "Int", "--async"], "CacheAsync"),
+            // The custom-types and session rows name CacheKlepto first, which cachectl links.
+            (["--type", "Report", "--persistence", "session"], "CacheKlepto"),
         ]
         for (arguments, engine) in rows {
             guard let row = try run(arguments + ["--json"]) else { return }

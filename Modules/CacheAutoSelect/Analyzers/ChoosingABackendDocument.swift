@@ -31,7 +31,7 @@ public enum ChoosingABackendDocument {
             + "and when every such engine is missing or refuses its configuration, construction throws "
             + "`CacheSelectionError` naming each engine and its real reason, unless the call passes "
             + "`allowMemoryFallback: true` (one warning is logged). "
-            + "`CacheKlepto` and `CacheBox` are planned and never registered today: the chain falls back to their alternatives. "
+            + "`CacheKlepto` and `CacheBox` are engines like the others: register them (`CacheKleptoEngine.register()`, `CacheBoxEngine.register()`) and the rows naming them choose them; `cachectl` links and registers both. "
             + "`cachectl explain --type '[Double]' --size 8MB --persistence long-term` shows a decision step by step.")
         out.append("")
         out.append("| priority | analyzer | kind | weighs | when | engine | alternatives | or any engine with | configuration |")

@@ -44,15 +44,13 @@ public enum KnownEngines {
     public static let cacheJoblib: CacheEngineID = "CacheJoblib"
     public static let cacheAsync: CacheEngineID = "CacheAsync"
     public static let cacheRedis: CacheEngineID = "CacheRedis"
-    /// Planned; never registered today, so the chain falls back from it.
     public static let cacheKlepto: CacheEngineID = "CacheKlepto"
-    /// Planned; never registered today, so the chain falls back from it.
     public static let cacheBox: CacheEngineID = "CacheBox"
 
     /// Engines whose modules exist.
-    public static let built: [CacheEngineID] = [cacheTools, cacheFunctools, cacheDisk, cacheJoblib, cacheAsync, cacheRedis]
+    public static let built: [CacheEngineID] = [cacheTools, cacheFunctools, cacheDisk, cacheJoblib, cacheAsync, cacheRedis, cacheKlepto, cacheBox]
     /// Engines that are planned but have no module yet.
-    public static let planned: [CacheEngineID] = [cacheKlepto, cacheBox]
+    public static let planned: [CacheEngineID] = []
     public static let all: [CacheEngineID] = built + planned
 
     /// The capabilities each family engine declares in its traits (for ``HypotheticalEngines``,
