@@ -183,8 +183,12 @@ public struct SlotTable<Key: Hashable, Value>: ~Copyable {
 
     /// The slot holding `key`, or `noSlot`. - Complexity: O(1) expected, one hash.
     @inlinable
-    package func find(_ key: Key) -> Int32 {
-        let h = Self.hash32(key)
+    package func find(_ key: Key) -> Int32 { find(key, hash32: Self.hash32(key)) }
+
+    /// ``find(_:)`` for a key whose ``hash32(_:)`` the caller already computed.
+    /// - Complexity: O(1) expected, no hashing.
+    @inlinable
+    package func find(_ key: Key, hash32 h: UInt32) -> Int32 {
         var b = Int(h) & bucketMask
         while true {
             let e = buckets[b]
@@ -202,8 +206,14 @@ public struct SlotTable<Key: Hashable, Value>: ~Copyable {
     /// before anything else touches the table but evictions.
     @inlinable
     package mutating func findOrReserve(_ key: Key) -> (slot: Int32, isNew: Bool) {
+        findOrReserve(key, hash32: Self.hash32(key))
+    }
+
+    /// ``findOrReserve(_:)`` for a key whose ``hash32(_:)`` the caller already computed.
+    /// - Complexity: O(1) amortized, no hashing.
+    @inlinable
+    package mutating func findOrReserve(_ key: Key, hash32 h: UInt32) -> (slot: Int32, isNew: Bool) {
         if freeHead < 0 && highWater == capacity { grow() }
-        let h = Self.hash32(key)
         var b = Int(h) & bucketMask
         while true {
             let e = buckets[b]
