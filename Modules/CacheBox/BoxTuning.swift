@@ -23,29 +23,4 @@ package struct BoxTuning: Sendable {
     package var jitterOdds: UInt64 = 128
 
     package init() {}
-
-    /// Defaults overridden by `BOX_*` environment variables (experiments only).
-    package static func fromEnvironment() -> BoxTuning {
-        var t = BoxTuning()
-        func read(_ name: String) -> Double? {
-            guard let p = getenv(name) else { return nil }
-            return Double(String(cString: p))
-        }
-        if let v = read("BOX_WINDOW") { t.initialWindow = v }
-        if let v = read("BOX_PROTECTED") { t.protectedShare = v }
-        if let v = read("BOX_SAMPLE") { t.climberSample = v }
-        if let v = read("BOX_STEP") { t.climberStep = v }
-        if let v = read("BOX_MINSAMPLE") { t.climberMinimumSample = Int(v) }
-        if let v = read("BOX_AGING") { t.agingPeriod = v }
-        if let v = read("BOX_SKETCHMIN") { t.sketchMinimum = Int(v) }
-        if let v = read("BOX_CONSERVATIVE") { t.conservative = v != 0 }
-        if let v = read("BOX_WARM") { t.warmCandidate = Int(v) }
-        if let v = read("BOX_ODDS") { t.jitterOdds = UInt64(v) }
-        return t
-    }
 }
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
