@@ -123,7 +123,7 @@ let package = Package(
             path: "Tests/CacheJoblibTests"),
         .testTarget(
             name: "CacheAutoSelectTests",
-            dependencies: ["CacheAutoSelect", "CacheCore", "CacheFunctools", "CacheTools", "CacheDisk", "CacheJoblib", "CacheRedis", "CacheAsync", "CacheSQLite", "CacheTestKit", "cachectl",
+            dependencies: ["CacheAutoSelect", "CacheCore", "CacheFunctools", "CacheTools", "CacheBox", "CacheDisk", "CacheJoblib", "CacheRedis", "CacheAsync", "CacheSQLite", "CacheTestKit", "cachectl",
                            .product(name: "Logging", package: "swift-log")],
             path: "Tests/CacheAutoSelectTests"),
         // CacheMetrics: publishes any cache's CacheStats to swift-metrics (the only target that builds it).

@@ -3,11 +3,13 @@ import CacheCore
 /// Registers CacheBox in a ``CacheRegistry`` as engine `"CacheBox"`.
 ///
 /// The store is a ``BoxCache`` bounded at `configuration.maxSize` entries (default 1,024).
-/// The policy is ``BoxPolicy/adaptive`` (W-TinyLFU) unless asked otherwise:
-/// `configuration.policy` `.lfu`, `.fifo` and `.rr` pick those policies, `.ttl` the
-/// adaptive policy with entries expiring `configuration.ttl` after their write; `.lru` —
-/// the configuration's default — keeps the adaptive policy, and `options["policy"]`
-/// (`adaptive`, `lru`, `lfu`, `fifo`, `random`) overrides everything. A `configuration.ttl`
+/// The policy is ``BoxPolicy/adaptive`` (W-TinyLFU) unless asked otherwise. The adaptive
+/// policy weighs recency and frequency at once, so it serves both `configuration.policy`
+/// `.lru` (the configuration's default) and `.lfu` (what the selection chain's "access
+/// frequency" rule asks for); `.fifo` and `.rr` pick those policies; `.ttl` the adaptive
+/// policy with entries expiring `configuration.ttl` after their write. `options["policy"]`
+/// (`adaptive`, `lru`, `lfu`, `fifo`, `random`) overrides everything: it is how to ask for
+/// strict LRU or strict LFU. A `configuration.ttl`
 /// makes every entry expire that long after its write. `options["shards"]` sets the shard
 /// count. MRU and TLRU are refused with a typed error.
 public struct CacheBoxEngine: CacheEngine {
@@ -52,8 +54,7 @@ public struct CacheBoxEngine: CacheEngine {
             return p
         }
         switch configuration.policy {
-        case .lru, .ttl: return .adaptive
-        case .lfu: return .lfu
+        case .lru, .lfu, .ttl: return .adaptive
         case .fifo: return .fifo
         case .rr: return .random
         case .mru, .tlru:

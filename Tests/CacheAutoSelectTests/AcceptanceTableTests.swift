@@ -1,4 +1,5 @@
 import CacheAutoSelect
+import CacheBox
 import CacheCore
 import CacheFunctools
 import CacheTools
@@ -63,10 +64,31 @@ import Foundation
         #expect(decide(d, in: registry(KnownEngines.built)).chosen?.engine == "CacheKlepto")
     }
 
-    @Test func intWithFrequencyAccessGetsCacheToolsLFU() {
-        let e = decide(DataDescription(Int.self, hints: .init(access: .frequency)))
-        #expect(e.chosen?.engine == "CacheTools")
+    @Test func intWithFrequencyAccessGetsCacheBoxAndCacheToolsLFUWithoutIt() {
+        let d = DataDescription(Int.self, hints: .init(access: .frequency))
+        let e = decide(d)
+        #expect(e.chosen?.engine == "CacheBox")
         #expect(e.chosen?.configuration.policy == .lfu)
+        #expect(e.chosenBy == "access-pattern")
+        let without = decide(d, in: registry(KnownEngines.built.filter { $0 != "CacheBox" }))
+        #expect(without.chosen?.engine == "CacheTools")
+        #expect(without.chosen?.configuration.policy == .lfu)
+        #expect(without.missingEngines == ["CacheBox"])
+    }
+
+    @Test func multiThreadGetsCacheBoxAndCacheToolsWithoutIt() {
+        let d = DataDescription(String.self, hints: .init(concurrency: .multiThread))
+        let e = decide(d)
+        #expect(e.chosen?.engine == "CacheBox")
+        #expect(e.chosenBy == "threads-in-memory")
+        // Ephemeral values up to 100 MiB stay in memory, shared ones in CacheBox; values that
+        // must persist, or large ones with no persistence hint, do not.
+        #expect(decide(DataDescription([Double].self, size: 5_000_000, hints: .init(persistence: .ephemeral, concurrency: .multiThread))).chosen?.engine == "CacheBox")
+        #expect(decide(DataDescription(Int.self, hints: .init(persistence: .longTerm, concurrency: .multiThread))).chosen?.engine == "CacheDisk")
+        #expect(decide(DataDescription([Double].self, size: 8_000_000, hints: .init(concurrency: .multiThread))).chosen?.engine != "CacheBox")
+        let without = decide(d, in: registry(KnownEngines.built.filter { $0 != "CacheBox" }))
+        #expect(without.chosen?.engine == "CacheTools")
+        #expect(without.missingEngines == ["CacheBox"])
     }
 
     @Test func smallDictionaryGetsCacheTools() {
@@ -125,6 +147,22 @@ import Foundation
         #expect(try square(9) == 81)
         #expect(try square(9) == 81)
         #expect(square.info.hits == 1)
+    }
+
+    @Test func frequencyAndMultiThreadGetARealAdaptiveBoxCacheWhenCacheBoxIsRegistered() throws {
+        let registry = realTools()
+        CacheBoxEngine.register(in: registry)
+        let hot = try memoize(name: "hot", hints: .init(access: .frequency), registry: registry) { (n: Int) -> Int in n + 1 }
+        #expect(hot.engine == "CacheBox")
+        let box = try #require(hot.memoized.store.base as? BoxCache<CacheKey, Int>)
+        #expect(box.policy == .adaptive)
+        #expect(try hot(1) == 2)
+        #expect(try hot(1) == 2)
+        #expect(hot.info.hits == 1)
+        let shared = try memoize(name: "shared", hints: .init(concurrency: .multiThread), registry: registry) { (s: String) -> Int in s.count }
+        #expect(shared.engine == "CacheBox")
+        #expect(shared.memoized.store.base is BoxCache<CacheKey, Int>)
+        #expect(try shared("four") == 4)
     }
 
     @Test func frequencyAccessGetsARealCacheToolsLFUStore() throws {

@@ -16,7 +16,7 @@ import Foundation
         #expect(try CachePreset.images().explain(for: Data.self, availability: everything).chosen?.engine == "CacheDisk")
         #expect(try CachePreset.tabular().explain(for: [String: [Double]].self, availability: everything).chosen?.engine == "CacheJoblib")
         let forType = try CachePreset.forType([String: Int].self, hints: .init(access: .frequency)).explain(for: [String: Int].self, availability: everything)
-        #expect(forType.chosen?.engine == "CacheTools")
+        #expect(forType.chosen?.engine == "CacheBox")
         #expect(forType.chosen?.configuration.policy == .lfu)
     }
 

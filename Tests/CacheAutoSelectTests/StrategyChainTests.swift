@@ -153,12 +153,12 @@ func recommend(_ engine: CacheEngineID, _ alternatives: [CacheEngineID] = [], re
 
     @Test func anEngineRefusingItsConfigurationIsRejectedAndTheNextChosen() throws {
         let registry = CacheRegistry()
-        registry.register(TestEngine(id: "CacheTools", refusesPolicies: [.lfu]))
-        registry.register(TestEngine(id: "CacheBox"))
+        registry.register(TestEngine(id: "CacheBox", refusesPolicies: [.lfu]))
+        registry.register(TestEngine(id: "CacheTools"))
         let d = DataDescription(Int.self, hints: .init(access: .frequency))
         let selected = try AutoSelect.makeStore(for: d, of: Int.self, registry: registry, chain: StrategyChain())
-        #expect(selected.choice.engine == "CacheBox")
-        #expect(selected.explanation.steps.flatMap(\.engines).contains { $0.engine == "CacheTools" && $0.verdict == .rejected })
+        #expect(selected.choice.engine == "CacheTools")
+        #expect(selected.explanation.steps.flatMap(\.engines).contains { $0.engine == "CacheBox" && $0.verdict == .rejected })
     }
 
     @Test func decidingWhileAnotherThreadRegistersIsSafe() async {

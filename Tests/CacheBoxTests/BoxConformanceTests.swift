@@ -46,6 +46,19 @@ import Testing
         }
     }
 
+    @Test func engineServesLRUAndLFUWithTheAdaptivePolicyAndStrictOnesByOption() throws {
+        let engine = CacheBoxEngine()
+        func policy(_ configuration: CacheConfiguration) throws -> BoxPolicy? {
+            (try engine.makeStore(of: Int.self, configuration: configuration) as? BoxCache<CacheKey, Int>)?.policy
+        }
+        #expect(try policy(CacheConfiguration(policy: .lru)) == .adaptive)
+        #expect(try policy(CacheConfiguration(policy: .lfu)) == .adaptive)
+        #expect(try policy(CacheConfiguration(policy: .fifo)) == .fifo)
+        #expect(try policy(CacheConfiguration(policy: .rr)) == .random)
+        #expect(try policy(CacheConfiguration(policy: .lfu, options: ["policy": "lfu"])) == .lfu)
+        #expect(try policy(CacheConfiguration(options: ["policy": "lru"])) == .lru)
+    }
+
     @Test func engineRefusesWhatItCannotDo() throws {
         let engine = CacheBoxEngine()
         #expect(engine.traits.capabilities == [.inMemory, .boundedPolicies, .weighted, .perEntryTTL, .syncStores])

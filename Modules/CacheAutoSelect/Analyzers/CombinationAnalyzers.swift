@@ -66,6 +66,33 @@ public struct AsyncResultsAnalyzer: DocumentedAnalyzer {
     }
 }
 
+/// Results many threads share, that memory would hold anyway, go to the concurrent memory cache.
+public struct ThreadsInMemoryAnalyzer: DocumentedAnalyzer {
+    public init() {}
+    public var name: String { "threads-in-memory" }
+    public var priority: Int { 870 }
+    public var kind: AnalyzerKind { .combination }
+    public var characteristics: String { "concurrency × size × persistence" }
+    public var summary: String {
+        "Results many threads share go to the sharded memory cache when memory would hold them anyway (ephemeral and < 100 MiB, or not persisted and < 1 MiB)."
+    }
+
+    public var rules: [AnalyzerRule] {
+        [AnalyzerRule("multi-thread, suits memory", engine: E.cacheBox, alternatives: [E.cacheTools],
+                      capabilities: RuleNeeds.memory, configuration: "the access hint's policy (CacheBox: adaptive for LRU/LFU)",
+                      example: DataDescription(Int.self, hints: .init(concurrency: .multiThread)))]
+    }
+
+    public func analyze(_ d: DataDescription) throws -> Recommendation? {
+        guard d.hints.concurrency == .multiThread else { return nil }
+        let ephemeralFits = d.hints.persistence == .ephemeral && (d.sizeClass.map { $0 < .huge } ?? true)
+        guard ephemeralFits || d.suitsMemory else { return nil }
+        return Recommendation(engine: E.cacheBox, configuration: try RecommendedConfiguration.memory(d),
+                              reason: "shared by threads and fits memory: a sharded cache whose reads on different keys do not contend",
+                              alternatives: [E.cacheTools], capabilities: RuleNeeds.memory)
+    }
+}
+
 /// Results that need not outlive the process stay in memory unless they are huge.
 public struct EphemeralInMemoryAnalyzer: DocumentedAnalyzer {
     public init() {}
@@ -132,8 +159,8 @@ public struct AccessPatternAnalyzer: DocumentedAnalyzer {
             AnalyzerRule("access recency", engine: E.cacheTools, alternatives: [E.cacheFunctools, E.cacheBox],
                          capabilities: RuleNeeds.memory, configuration: "policy LRU",
                          example: DataDescription(Int.self, hints: .init(access: .recency))),
-            AnalyzerRule("access frequency", engine: E.cacheTools, alternatives: [E.cacheBox],
-                         capabilities: RuleNeeds.policyMemory, configuration: "policy LFU",
+            AnalyzerRule("access frequency", engine: E.cacheBox, alternatives: [E.cacheTools],
+                         capabilities: RuleNeeds.policyMemory, configuration: "policy LFU (CacheBox: adaptive W-TinyLFU)",
                          example: DataDescription(Int.self, hints: .init(access: .frequency))),
             AnalyzerRule("access random", engine: E.cacheTools, capabilities: RuleNeeds.policyMemory, configuration: "policy RR",
                          example: DataDescription(Int.self, hints: .init(access: .random))),
@@ -146,15 +173,20 @@ public struct AccessPatternAnalyzer: DocumentedAnalyzer {
     public func analyze(_ d: DataDescription) throws -> Recommendation? {
         guard let access = d.hints.access, d.suitsMemory else { return nil }
         let config = try RecommendedConfiguration.memory(d)
+        // Frequency-skewed work goes to CacheBox first: its adaptive W-TinyLFU serves the LFU
+        // request (CacheBoxEngine maps `.lfu` to it) and beats strict LFU on recency bursts.
+        let engine: CacheEngineID
         let alternatives: [CacheEngineID]
         switch access {
-        case .recency: alternatives = [E.cacheFunctools, E.cacheBox]
-        case .frequency: alternatives = [E.cacheBox]
-        case .random: alternatives = []
-        case .writeHeavy: alternatives = [E.cacheFunctools]
+        case .recency: (engine, alternatives) = (E.cacheTools, [E.cacheFunctools, E.cacheBox])
+        case .frequency: (engine, alternatives) = (E.cacheBox, [E.cacheTools])
+        case .random: (engine, alternatives) = (E.cacheTools, [])
+        case .writeHeavy: (engine, alternatives) = (E.cacheTools, [E.cacheFunctools])
         }
-        return Recommendation(engine: E.cacheTools, configuration: config,
-                              reason: "access \(access): \(config.policy.rawValue.uppercased()) in memory",
+        return Recommendation(engine: engine, configuration: config,
+                              reason: access == .frequency
+                                  ? "access frequency: a frequency-aware policy in memory"
+                                  : "access \(access): \(config.policy.rawValue.uppercased()) in memory",
                               alternatives: alternatives,
                               capabilities: access == .frequency || access == .random ? RuleNeeds.policyMemory : RuleNeeds.memory)
     }

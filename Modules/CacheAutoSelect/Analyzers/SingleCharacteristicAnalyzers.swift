@@ -100,7 +100,7 @@ public struct ConcurrencyAnalyzer: DocumentedAnalyzer {
 
     public var rules: [AnalyzerRule] {
         [
-            AnalyzerRule("multi-thread", engine: E.cacheTools, alternatives: [E.cacheBox], capabilities: RuleNeeds.memory,
+            AnalyzerRule("multi-thread", engine: E.cacheBox, alternatives: [E.cacheTools], capabilities: RuleNeeds.memory,
                          example: DataDescription(String.self, hints: .init(concurrency: .multiThread))),
             AnalyzerRule("multi-process", engine: E.cacheDisk, capabilities: RuleNeeds.multiProcess,
                          example: DataDescription(String.self, hints: .init(concurrency: .multiProcess))),
@@ -112,8 +112,9 @@ public struct ConcurrencyAnalyzer: DocumentedAnalyzer {
     public func analyze(_ d: DataDescription) throws -> Recommendation? {
         switch d.hints.concurrency {
         case .multiThread:
-            return Recommendation(engine: E.cacheTools, configuration: try RecommendedConfiguration.memory(d),
-                                  reason: "multi-thread: a thread-safe memory cache", alternatives: [E.cacheBox],
+            return Recommendation(engine: E.cacheBox, configuration: try RecommendedConfiguration.memory(d),
+                                  reason: "multi-thread: a sharded memory cache whose reads on different keys do not contend",
+                                  alternatives: [E.cacheTools],
                                   capabilities: RuleNeeds.memory)
         case .multiProcess:
             return Recommendation(engine: E.cacheDisk, configuration: try RecommendedConfiguration.persistent(d),
@@ -180,7 +181,7 @@ public enum BuiltinAnalyzers {
 
     public static var documented: [any DocumentedAnalyzer] {
         [
-            SharedAcrossProcessesAnalyzer(), AsyncResultsAnalyzer(), EphemeralInMemoryAnalyzer(),
+            SharedAcrossProcessesAnalyzer(), AsyncResultsAnalyzer(), ThreadsInMemoryAnalyzer(), EphemeralInMemoryAnalyzer(),
             PersistentArraysAnalyzer(), AccessPatternAnalyzer(),
             PersistenceAnalyzer(), SizeAnalyzer(), ConcurrencyAnalyzer(), DataTypeAnalyzer(),
         ]
