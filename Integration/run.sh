@@ -2,7 +2,8 @@
 # Integration checks: builds and tests the consumer packages in Integration/ (each
 # its own Package.swift depending on the root package by path), and proves that a
 # consumer of CacheFunctools alone, and one of CacheAutoSelect + CacheTools, compile
-# no SQLite, NIO or CLI code, and that a consumer of CacheRedis compiles no CacheAsync.
+# no SQLite, NIO or CLI code, that a consumer of CacheRedis compiles no CacheAsync, and
+# that a CacheBox-only or CacheKlepto-only consumer compiles no other backend.
 # A consumer whose products are not in the root manifest yet is reported as skipped.
 # Other groups add their checks as Integration/*/run.sh; this script runs them too.
 set -euo pipefail
@@ -80,6 +81,26 @@ if has_products CacheRedis >/dev/null; then
         echo "ok: RedisOnlyConsumer compiled no CacheAsync, SQLite or CLI code"
     fi
 fi
+# Consumers of one backend: no other backend, no NIO, no CLI (and for CacheBox no SQLite).
+check_only_backend() {
+    local dir=$1 forbidden=$2
+    echo "--- $dir: build products must contain no other backend, NIO or CLI objects"
+    local offenders
+    offenders=$(find -L "$dir/.build" \( -name '*.o' -o -name '*.swiftmodule' \) 2>/dev/null | grep -E "/($forbidden)[./]" || true)
+    if [ -n "$offenders" ]; then
+        echo "FAILED: $dir compiled code it must not:"; echo "$offenders" | head -20; failures=$((failures + 1))
+    else
+        echo "ok: $dir compiled none of: ${forbidden//|/, }"
+    fi
+}
+other_backends='CacheFunctools|CacheTools|CacheDisk|CacheJoblib|CacheAsync|CacheRedis|CacheRESP|CacheAutoSelect|CacheCLI|cachectl|ArgumentParser[A-Za-z]*|NIO[A-Za-z]*|CNIO[A-Za-z]*'
+run_consumer BoxOnlyConsumer CacheBox
+if has_products CacheBox >/dev/null; then
+    check_lean_products BoxOnlyConsumer
+    check_only_backend BoxOnlyConsumer "$other_backends|CacheKlepto"
+fi
+run_consumer KleptoOnlyConsumer CacheKlepto
+if has_products CacheKlepto >/dev/null; then check_only_backend KleptoOnlyConsumer "$other_backends|CacheBox"; fi
 run_consumer AutoSelectEverythingConsumer CacheAutoSelect CacheFunctools CacheTools CacheDisk CacheJoblib CacheAsync CacheRedis
 
 for script in */run.sh; do

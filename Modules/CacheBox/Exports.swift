@@ -1,0 +1,2 @@
+// A user who imports CacheBox can memoize over it without importing CacheCore too.
+@_exported import CacheCore
