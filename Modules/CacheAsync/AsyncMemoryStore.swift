@@ -67,7 +67,7 @@ public final class AsyncMemoryStore<Key: Hashable & Sendable, Value: Sendable>: 
                 return (nil, nil)
             }
             let slot = table.slots[i].unsafelyUnwrapped
-            if table.anyTTL, slot.expiresAt < .infinity, clock.now() >= slot.expiresAt {
+            if table.anyTTL, slot.expiresAt < .infinity, clock.hasReached(slot.expiresAt) {
                 table.remove(at: i)
                 table.stats.misses += 1
                 table.stats.recordRemoval(.expired)

@@ -21,6 +21,16 @@ import Darwin
 public protocol CacheClock: Sendable {
     /// The current time in seconds.
     func now() -> Double
+
+    /// Whether `now() >= deadline`. A clock may answer from a cheaper reading when that
+    /// answer is certain (``MonotonicCacheClock`` does, for deadlines well ahead); the
+    /// answer is always the one `now() >= deadline` would give.
+    func hasReached(_ deadline: Double) -> Bool
+}
+
+extension CacheClock {
+    @inlinable
+    public func hasReached(_ deadline: Double) -> Bool { now() >= deadline }
 }
 
 /// Monotonic seconds since an arbitrary origin (never goes back; not shared across processes).
@@ -32,6 +42,33 @@ public struct MonotonicCacheClock: CacheClock {
         clock_gettime(CLOCK_MONOTONIC, &ts)
         return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
     }
+
+    /// On Linux, first reads `CLOCK_MONOTONIC_COARSE` (the monotonic clock as of the last
+    /// timer tick: never ahead of `CLOCK_MONOTONIC`, behind it by at most one tick), a few
+    /// nanoseconds cheaper than the precise reading that dominates a TTL cache's hit. A
+    /// deadline more than ``coarseMargin`` beyond that reading has certainly not been
+    /// reached; any other deadline is judged by the precise clock. Elsewhere: `now() >= deadline`.
+    @inlinable
+    public func hasReached(_ deadline: Double) -> Bool {
+        #if os(Linux)
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC_COARSE, &ts)
+        if Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9 + Self.coarseMargin < deadline { return false }
+        #endif
+        return now() >= deadline
+    }
+
+    /// How far the coarse reading may trail the precise one, with room to spare: twice the
+    /// coarse clock's resolution (one timer tick) plus 1 ms, at least 20 ms.
+    public static let coarseMargin: Double = {
+        #if os(Linux)
+        var res = timespec()
+        if clock_getres(CLOCK_MONOTONIC_COARSE, &res) == 0 {
+            return max(0.020, 2 * (Double(res.tv_sec) + Double(res.tv_nsec) * 1e-9) + 0.001)
+        }
+        #endif
+        return 0.020
+    }()
 }
 
 /// Wall-clock seconds since 1970-01-01 UTC: use it for anything persisted or shared.
