@@ -10,7 +10,7 @@ import Foundation
 enum DiskCacheOpener {
     static let options = DiskCacheOptions(sizeLimit: nil)
 
-    static func open(_ directory: String) throws -> [DiskCache] {
+    static func open(_ directory: String, options: DiskCacheOptions = options) throws -> [DiskCache] {
         let shards = FanoutDiskCache.existingShardCount(in: directory)
         if shards > 0 { return try FanoutDiskCache(directory: directory, shardCount: shards, options: options).shards }
         guard FileManager.default.fileExists(atPath: directory + "/cache.db") else {

@@ -37,12 +37,9 @@ struct PruneCommand: ParsableCommand {
         let kinds = try CacheDirectoryKinds.of(directory)
         let limit = try bytes(), age = try age()
         if kinds.disk {
-            let shards = FanoutDiskCache.existingShardCount(in: directory)
             var options = DiskCacheOpener.options
             options.evictionPolicy = DiskEvictionPolicy(rawValue: policy) ?? .leastRecentlyStored
-            let caches = shards > 0
-                ? try FanoutDiskCache(directory: directory, shardCount: shards, options: options).shards
-                : [try DiskCache(directory: directory, options: options)]
+            let caches = try DiskCacheOpener.open(directory, options: options)
             // A sharded cache's byte bound is split evenly, as FanoutDiskCache splits its size limit.
             let perShard = limit.map { $0 / max(1, caches.count) }
             for cache in caches {
