@@ -41,7 +41,12 @@ public final class BoxCache<Key: Hashable & Sendable, Value: Sendable>: CacheSto
     let listener: RemovalListener<Key, Value>?
     let expiry: BoxExpiry<Key, Value>
     let loads = SingleFlight<Key, Value>()
+    let asyncLoads = AsyncSingleFlight<Key, Value>()
     let loadCounters = Mutex(CacheStats())
+    let refresh: BoxRefresh<Key, Value>?
+    /// Keys whose background refresh is running.
+    let refreshing = Mutex<Set<Key>>([])
+    let refreshCounters = Mutex(BoxRefreshStats())
     /// The bound on the total weight (entries, when there is no weigher).
     public let maximumWeight: Int
     /// The eviction policy.
@@ -58,14 +63,16 @@ public final class BoxCache<Key: Hashable & Sendable, Value: Sendable>: CacheSto
     ///   - shards: how many independent shards (rounded down to a power of two); nil picks
     ///     one from the capacity and the processor count (1 with a weigher, so any item up
     ///     to `maximumWeight` fits).
+    ///   - refresh: refresh-after-write (``BoxRefresh``): stale entries are served while one
+    ///     background reload per key runs. None by default.
     ///   - clock: the time source (monotonic by default; inject a `ManualCacheClock` in tests).
     ///   - onRemoval: called with every entry that leaves, outside the lock.
     /// - Throws: `CacheConfigurationError` for a negative weight bound, a negative or
-    ///   non-finite expiry, or a shard count below 1.
+    ///   non-finite expiry or refresh interval, or a shard count below 1.
     public init(
         maximumWeight: Int, policy: BoxPolicy = .adaptive, weigher: (@Sendable (Key, Value) -> Int)? = nil,
-        expiry: BoxExpiry<Key, Value> = .never, shards: Int? = nil, clock: any CacheClock = MonotonicCacheClock(),
-        onRemoval: RemovalListener<Key, Value>? = nil
+        expiry: BoxExpiry<Key, Value> = .never, refresh: BoxRefresh<Key, Value>? = nil, shards: Int? = nil,
+        clock: any CacheClock = MonotonicCacheClock(), onRemoval: RemovalListener<Key, Value>? = nil
     ) throws(CacheConfigurationError) {
         guard maximumWeight >= 0 else {
             throw CacheConfigurationError(setting: "maximumWeight", value: "\(maximumWeight)", reason: "must be at least 0")
@@ -76,6 +83,9 @@ public final class BoxCache<Key: Hashable & Sendable, Value: Sendable>: CacheSto
                 throw CacheConfigurationError(setting: "expiry", value: "\(s) s", reason: "must be a finite duration of at least 0")
             }
         case .never, .variable: break
+        }
+        if let refresh, !(refresh.seconds.isFinite && refresh.seconds > 0) {
+            throw CacheConfigurationError(setting: "refresh", value: "\(refresh.seconds) s", reason: "must be a finite interval above 0")
         }
         if let shards, shards < 1 {
             throw CacheConfigurationError(setting: "shards", value: "\(shards)", reason: "must be at least 1")
@@ -90,7 +100,7 @@ public final class BoxCache<Key: Hashable & Sendable, Value: Sendable>: CacheSto
             let expected = weigher == nil ? share : Swift.min(share, 1 << 12)
             made.append(Shard(
                 BoxPolicyCore(policy: policy, maximum: share, expectedEntries: expected, tracksExpiry: true,
-                              accessTTL: expiry.accessSeconds, now: now, seed: 0x5EED &+ UInt64(i)),
+                              tracksWrites: refresh != nil, accessTTL: expiry.accessSeconds, now: now, seed: 0x5EED &+ UInt64(i)),
                 maximum: share))
         }
         self.shards = made
@@ -98,6 +108,7 @@ public final class BoxCache<Key: Hashable & Sendable, Value: Sendable>: CacheSto
         self.weigher = weigher
         self.listener = onRemoval
         self.expiry = expiry
+        self.refresh = refresh
         self.maximumWeight = maximumWeight
         self.policy = policy
         self.clock = clock
@@ -111,15 +122,18 @@ public final class BoxCache<Key: Hashable & Sendable, Value: Sendable>: CacheSto
     }
 
     /// The shard of `key` (by the hash's top bits; the slot tables use the low ones).
-    func shard(_ hashValue: Int) -> Shard {
-        if shardMask == 0 { return shards[0] }
-        let h = UInt64(bitPattern: Int64(hashValue))
-        return shards[Int(truncatingIfNeeded: h >> 48) & shardMask]
+    func shard(_ hashValue: Int) -> Shard { shards[shardIndex(hashValue)] }
+
+    /// The index of the shard of a key with `hashValue`.
+    func shardIndex(_ hashValue: Int) -> Int {
+        if shardMask == 0 { return 0 }
+        return Int(truncatingIfNeeded: UInt64(bitPattern: Int64(hashValue)) >> 48) & shardMask
     }
 
-    /// The clock's time when `core` holds entries with deadlines, else 0 (unread).
+    /// The clock's time when `core` holds entries with deadlines or refreshes stale ones,
+    /// else 0 (unread).
     func clockTime(_ core: borrowing BoxPolicyCore<Key, Value>) -> Double {
-        core.wheel.scheduled > 0 ? clock.now() : 0
+        core.wheel.scheduled > 0 || core.tracksWrites ? clock.now() : 0
     }
 
     /// Runs `body` under `shard`'s lock, then delivers the removals it recorded.
@@ -139,6 +153,7 @@ public final class BoxCache<Key: Hashable & Sendable, Value: Sendable>: CacheSto
     /// - Complexity: O(1).
     public func value(forKey key: Key) -> Value? {
         let h = key.hashValue
+        if let refresh { return refreshingValue(forKey: key, hashValue: h, refresh) }
         return locked(shard(h)) { core, removed in
             let now = clockTime(core)
             core.expire(now: now, &removed)
@@ -159,7 +174,7 @@ public final class BoxCache<Key: Hashable & Sendable, Value: Sendable>: CacheSto
             throw refuse(key, in: shard, error)
         }
         var deadline = Double.infinity
-        var refresh = false
+        var extendsOnRead = false
         var now = 0.0
         if let ttl {
             let seconds = ttl.cacheSeconds
@@ -170,13 +185,13 @@ public final class BoxCache<Key: Hashable & Sendable, Value: Sendable>: CacheSto
             deadline = now + seconds
         } else if expiry.expires {
             now = clock.now()
-            (deadline, refresh) = expiry.deadline(forKey: key, value: value, now: now)
+            (deadline, extendsOnRead) = expiry.deadline(forKey: key, value: value, now: now)
         }
         let readClock = ttl != nil || expiry.expires
         locked(shard) { core, removed in
             let time = readClock ? now : self.clockTime(core)
             core.expire(now: time, &removed)
-            core.set(key, hashValue: h, value, weight: weight, deadline: deadline, refreshOnAccess: refresh, &removed)
+            core.set(key, hashValue: h, value, weight: weight, deadline: deadline, refreshOnAccess: extendsOnRead, writtenAt: time, &removed)
         }
     }
 

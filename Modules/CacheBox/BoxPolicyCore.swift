@@ -38,6 +38,11 @@ package struct BoxPolicyCore<Key: Hashable, Value>: ~Copyable {
     @usableFromInline package var wheel: BoxTimerWheel
     /// Whether entries carry deadlines (the table has expiry and second links).
     @usableFromInline package let tracksExpiry: Bool
+    /// Whether each entry keeps its write stamp (for refresh-after-write).
+    @usableFromInline package let tracksWrites: Bool
+    /// The last write stamp given out: stamps strictly increase, so a stamp also tells
+    /// one write of a key from any later one made at the same clock reading.
+    @usableFromInline var lastStamp = -Double.infinity
     /// Seconds an access extends a refresh-on-access entry's life.
     @usableFromInline package let accessTTL: Double?
     @usableFromInline package let tuning: BoxTuning
@@ -48,10 +53,11 @@ package struct BoxPolicyCore<Key: Hashable, Value>: ~Copyable {
     ///   - maximum: the bound on the total weight (≥ 0).
     ///   - expectedEntries: how many entries to size the table and sketch for.
     ///   - tracksExpiry: whether entries may have deadlines.
+    ///   - tracksWrites: whether entries keep their write stamp (``stamp(_:hashValue:)``).
     ///   - accessTTL: seconds a read extends an entry stored with `refreshOnAccess`.
     ///   - now: the clock's time, in seconds, the wheel starts at.
     package init(
-        policy: BoxPolicy, maximum: Int, expectedEntries: Int, tracksExpiry: Bool = false,
+        policy: BoxPolicy, maximum: Int, expectedEntries: Int, tracksExpiry: Bool = false, tracksWrites: Bool = false,
         accessTTL: Double? = nil, now: Double = 0, seed: UInt64 = 0x5EED_CAC4_EB0C, tuning: BoxTuning = BoxTuning()
     ) {
         self.tuning = tuning
@@ -60,6 +66,7 @@ package struct BoxPolicyCore<Key: Hashable, Value>: ~Copyable {
         let expected = Swift.max(4, expectedEntries)
         var features: SlotFeatures = [.aux]
         if tracksExpiry { features.formUnion([.expiry, .secondLinks]) }
+        if tracksWrites { features.insert(.stamps) }
         table = SlotTable(expected: expected, features: features)
         let windowMax = policy == .adaptive ? Swift.max(1, Int(Double(self.maximum) * tuning.initialWindow)) : self.maximum
         self.windowMax = windowMax
@@ -74,6 +81,7 @@ package struct BoxPolicyCore<Key: Hashable, Value>: ~Copyable {
         rng = seed
         wheel = BoxTimerWheel(now: BoxTimerWheel.nanos(now))
         self.tracksExpiry = tracksExpiry
+        self.tracksWrites = tracksWrites
         self.accessTTL = accessTTL
     }
 
@@ -117,6 +125,18 @@ package struct BoxPolicyCore<Key: Hashable, Value>: ~Copyable {
         return table.values[Int(s)]
     }
 
+    /// The write stamp of the live entry for `key` (nil when absent, expired, or when the
+    /// core does not track writes): the clock's time of the write, made strictly greater
+    /// than every earlier stamp, so equal stamps mean the same write.
+    @inlinable
+    package func stamp(_ key: Key, hashValue: Int, now: Double) -> Double? {
+        guard tracksWrites else { return nil }
+        let s = table.find(key, hashValue: hashValue)
+        if s < 0 { return nil }
+        if tracksExpiry && now >= table.expiry.unsafelyUnwrapped[Int(s)] { return nil }
+        return table.stamps.unsafelyUnwrapped[Int(s)]
+    }
+
     /// Whether a live entry exists for `key`, changing nothing.
     @inlinable
     package func contains(_ key: Key, hashValue: Int, now: Double) -> Bool {
@@ -128,14 +148,20 @@ package struct BoxPolicyCore<Key: Hashable, Value>: ~Copyable {
 
     /// Stores `value` (weight already checked to be in `0 ... maximum`), then evicts as the
     /// policy decides. `deadline` is the expiry time in seconds (`.infinity` for none);
-    /// `refreshOnAccess` makes reads extend it by `accessTTL`.
+    /// `refreshOnAccess` makes reads extend it by `accessTTL`; `writtenAt` (the clock's
+    /// time) stamps the write when the core tracks writes.
     @inlinable
     package mutating func set(
         _ key: Key, hashValue: Int, _ value: Value, weight: Int, deadline: Double = .infinity, refreshOnAccess: Bool = false,
-        _ removed: inout Removals<Key, Value>
+        writtenAt: Double = 0, _ removed: inout Removals<Key, Value>
     ) {
         let (s, isNew) = table.findOrReserve(key, hashValue: hashValue)
         let flag = refreshOnAccess ? Self.refreshFlag : 0
+        if tracksWrites {
+            let stamp = Swift.max(writtenAt, lastStamp.nextUp)
+            lastStamp = stamp
+            table.stamps.unsafelyUnwrapped[Int(s)] = stamp
+        }
         if isNew {
             table.fill(s, key: key, value: value, weight: weight)
             let aux = table.aux.unsafelyUnwrapped

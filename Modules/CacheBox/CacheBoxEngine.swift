@@ -2,7 +2,7 @@ import CacheCore
 
 /// Registers CacheBox in a ``CacheRegistry`` as engine `"CacheBox"`.
 ///
-/// The store is a ``BoxCache`` bounded at `configuration.maxSize` entries (default 1,024).
+/// The store is a ``BoxCache`` (asynchronous stores: its ``AsyncBoxCache``) bounded at `configuration.maxSize` entries (default 1,024).
 /// The policy is ``BoxPolicy/adaptive`` (W-TinyLFU) unless asked otherwise. The adaptive
 /// policy weighs recency and frequency at once, so it serves both `configuration.policy`
 /// `.lru` (the configuration's default) and `.lfu` (what the selection chain's "access
@@ -19,12 +19,25 @@ public struct CacheBoxEngine: CacheEngine {
     public var id: CacheEngineID { Self.id }
     public var summary: String { "concurrent in-memory cache: adaptive W-TinyLFU (or LRU, LFU, FIFO, RR), weights, timer-wheel expiry" }
     public var traits: CacheEngineTraits {
-        CacheEngineTraits(capabilities: [.inMemory, .boundedPolicies, .weighted, .perEntryTTL, .syncStores])
+        CacheEngineTraits(capabilities: [.inMemory, .boundedPolicies, .weighted, .perEntryTTL, .syncStores, .asyncStores])
     }
 
     public func makeStore<Value: Codable & Sendable>(
         of valueType: Value.Type, configuration: CacheConfiguration
     ) throws -> any CacheStore<CacheKey, Value> {
+        try makeCache(of: valueType, configuration: configuration)
+    }
+
+    /// An ``AsyncBoxCache`` over the same cache ``makeStore(of:configuration:)`` makes.
+    public func makeAsyncStore<Value: Codable & Sendable>(
+        of valueType: Value.Type, configuration: CacheConfiguration
+    ) throws -> any AsyncCacheStore<CacheKey, Value> {
+        try makeCache(of: valueType, configuration: configuration).asynchronous
+    }
+
+    func makeCache<Value: Codable & Sendable>(
+        of valueType: Value.Type, configuration: CacheConfiguration
+    ) throws -> BoxCache<CacheKey, Value> {
         try configuration.validate()
         try configuration.rejectUnknownOptions(known: ["policy", "shards"], engine: Self.id)
         let policy = try Self.policy(configuration)

@@ -27,62 +27,19 @@ enum KleptoFileIO {
 
     /// The whole content of `path`, or `nil` when it does not exist.
     static func readFile(_ path: String) throws(KleptoArchiveError) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
-        if fd < 0 {
-            if errno == ENOENT { return nil }
-            throw ioError("open for reading", path)
-        }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { throw ioError("stat", path) }
-        guard (info.st_mode & S_IFMT) == S_IFREG else {
-            throw KleptoArchiveError(.damaged, path: path, detail: "not a regular file")
-        }
-        var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
-        var done = 0
-        while done < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + done, $0.count - done) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw ioError("read", path)
-            }
-            if n == 0 { break }
-            done += n
-        }
-        if done < bytes.count { bytes.removeSubrange(done...) }
-        return bytes
+        do { return try CacheFiles.readFile(path) } catch { throw archiveError(error) }
     }
 
     /// Writes `bytes` to a fresh temporary file beside `path`, `fsync`s it when `sync`,
     /// then renames it over `path`: a reader sees the old content or the new, never a mix.
     static func replaceFile(_ path: String, with bytes: [UInt8], sync: Bool) throws(KleptoArchiveError) {
-        let temporary = path + ".tmp-\(getpid())-\(UInt64.random(in: 0 ... .max))"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw ioError("create temporary file", temporary) }
-        var done = 0
-        while done < bytes.count {
-            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + done, $0.count - done) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                let code = errno
-                close(fd)
-                unlink(temporary)
-                throw ioError("write", temporary, code)
-            }
-            done += n
-        }
-        if sync && fsync(fd) != 0 {
-            let code = errno
-            close(fd)
-            unlink(temporary)
-            throw ioError("fsync", temporary, code)
-        }
-        close(fd)
-        if rename(temporary, path) != 0 {
-            let code = errno
-            unlink(temporary)
-            throw ioError("rename into place", path, code)
-        }
+        do { try CacheFiles.replaceFile(path, with: bytes, sync: sync) } catch { throw archiveError(error) }
+    }
+
+    /// A shared file operation's failure as an archive error naming the same path.
+    static func archiveError(_ error: CacheFileError) -> KleptoArchiveError {
+        if error.kind == .notARegularFile { return KleptoArchiveError(.damaged, path: error.path, detail: error.detail) }
+        return KleptoArchiveError(.io, path: error.path, detail: error.detail, code: error.code)
     }
 
     /// Removes `path`; returns whether it existed.
@@ -173,27 +130,7 @@ extension Array where Element == UInt8 {
 extension KleptoFileIO {
     /// Creates `path` (which must not exist) with `bytes`, `fsync`ed when `sync`.
     static func writeNewFile(_ path: String, _ bytes: [UInt8], sync: Bool) throws(KleptoArchiveError) {
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw ioError("create", path) }
-        var done = 0
-        while done < bytes.count {
-            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + done, $0.count - done) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                let code = errno
-                close(fd)
-                unlink(path)
-                throw ioError("write", path, code)
-            }
-            done += n
-        }
-        if sync && fsync(fd) != 0 {
-            let code = errno
-            close(fd)
-            unlink(path)
-            throw ioError("fsync", path, code)
-        }
-        close(fd)
+        do { try CacheFiles.writeNewFile(path, bytes, sync: sync) } catch { throw archiveError(error) }
     }
 }
 

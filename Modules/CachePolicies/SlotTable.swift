@@ -12,6 +12,7 @@ package struct SlotFeatures: OptionSet, Sendable {
     @usableFromInline package static let aux = SlotFeatures(rawValue: 1)
     @usableFromInline package static let expiry = SlotFeatures(rawValue: 2)
     @usableFromInline package static let secondLinks = SlotFeatures(rawValue: 4)
+    @usableFromInline package static let stamps = SlotFeatures(rawValue: 8)
 }
 
 /// Struct-of-arrays node storage shared by every policy cache.
@@ -45,6 +46,8 @@ public struct SlotTable<Key: Hashable, Value>: ~Copyable {
     @usableFromInline package var aux: UnsafeMutablePointer<Int32>?
     /// Optional per-slot expiry time (TTL, TLRU).
     @usableFromInline package var expiry: UnsafeMutablePointer<Double>?
+    /// Optional per-slot time stamp (CacheBox's write time, for refresh-after-write).
+    @usableFromInline package var stamps: UnsafeMutablePointer<Double>?
     /// Optional second list links (TTL's expiry order).
     @usableFromInline package var prev2: UnsafeMutablePointer<Int32>?
     @usableFromInline package var next2: UnsafeMutablePointer<Int32>?
@@ -77,6 +80,7 @@ public struct SlotTable<Key: Hashable, Value>: ~Copyable {
             aux = p
         } else { aux = nil }
         expiry = features.contains(.expiry) ? .allocate(capacity: cap) : nil
+        stamps = features.contains(.stamps) ? .allocate(capacity: cap) : nil
         if features.contains(.secondLinks) {
             prev2 = .allocate(capacity: cap)
             next2 = .allocate(capacity: cap)
@@ -114,6 +118,7 @@ public struct SlotTable<Key: Hashable, Value>: ~Copyable {
         next.deallocate()
         aux?.deallocate()
         expiry?.deallocate()
+        stamps?.deallocate()
         prev2?.deallocate()
         next2?.deallocate()
     }
@@ -173,6 +178,7 @@ public struct SlotTable<Key: Hashable, Value>: ~Copyable {
         regrow(&next, fill: nil)
         if var p = aux { regrow(&p, fill: 0); aux = p }
         if var p = expiry { regrow(&p, fill: nil); expiry = p }
+        if var p = stamps { regrow(&p, fill: nil); stamps = p }
         if var p = prev2 { regrow(&p, fill: nil); prev2 = p }
         if var p = next2 { regrow(&p, fill: nil); next2 = p }
         capacity = newCap

@@ -1,0 +1,99 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A failed file operation: what was done, to which path, and the `errno` it ended with.
+package struct CacheFileError: Error, Sendable {
+    package enum Kind: Sendable {
+        /// A system call failed (`code` is its `errno`).
+        case system
+        /// The path exists but is not a regular file.
+        case notARegularFile
+    }
+    package var kind: Kind
+    package var operation: String
+    package var path: String
+    package var code: Int32
+
+    /// `"<operation>: <strerror>"`, or "not a regular file".
+    package var detail: String {
+        kind == .notARegularFile ? "not a regular file" : "\(operation): \(String(cString: strerror(code)))"
+    }
+}
+
+/// The whole-file reads and atomic writes the file-backed stores share.
+package enum CacheFiles {
+    static func failure(_ operation: String, _ path: String, _ code: Int32 = errno) -> CacheFileError {
+        CacheFileError(kind: .system, operation: operation, path: path, code: code)
+    }
+
+    /// The whole content of `path`, or `nil` when it does not exist. Symbolic links are
+    /// not followed.
+    package static func readFile(_ path: String) throws(CacheFileError) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        if fd < 0 {
+            if errno == ENOENT { return nil }
+            throw failure("open for reading", path)
+        }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw failure("stat", path) }
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
+            throw CacheFileError(kind: .notARegularFile, operation: "read", path: path, code: EINVAL)
+        }
+        var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
+        var done = 0
+        while done < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + done, $0.count - done) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw failure("read", path)
+            }
+            if n == 0 { break }
+            done += n
+        }
+        if done < bytes.count { bytes.removeSubrange(done...) }
+        return bytes
+    }
+
+    /// Creates `path`, which must not exist, holding `bytes`; `fsync`s it when `sync`.
+    /// On failure the partial file is removed.
+    package static func writeNewFile(_ path: String, _ bytes: [UInt8], sync: Bool) throws(CacheFileError) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw failure("create", path) }
+        var done = 0
+        while done < bytes.count {
+            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + done, $0.count - done) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                let code = errno
+                close(fd)
+                unlink(path)
+                throw failure("write", path, code)
+            }
+            done += n
+        }
+        if sync && fsync(fd) != 0 {
+            let code = errno
+            close(fd)
+            unlink(path)
+            throw failure("fsync", path, code)
+        }
+        close(fd)
+    }
+
+    /// Writes `bytes` to a fresh temporary file beside `path` (`fsync`ed when `sync`), then
+    /// renames it over `path`: a reader sees the old content or the new, never a mix, and a
+    /// failed write leaves the old file as it was.
+    package static func replaceFile(_ path: String, with bytes: [UInt8], sync: Bool) throws(CacheFileError) {
+        let temporary = path + ".tmp-\(getpid())-\(UInt64.random(in: 0 ... .max))"
+        try writeNewFile(temporary, bytes, sync: sync)
+        if rename(temporary, path) != 0 {
+            let code = errno
+            unlink(temporary)
+            throw failure("rename into place", path, code)
+        }
+    }
+}
