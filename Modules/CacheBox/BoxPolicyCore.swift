@@ -169,7 +169,8 @@ package struct BoxPolicyCore<Key: Hashable, Value>: ~Copyable {
             window.append(s, table.prev, table.next)
             windowWeight &+= weight
             if policy == .adaptive {
-                if table.count > sketch.designCapacity { sketch.ensureCapacity(table.count * 2) }
+                // A full cache holds one entry over its bound until the eviction that follows.
+                if table.count > sketch.designCapacity &+ 1 { sketch.ensureCapacity(table.count * 2) }
                 sketch.increment(table.hashes[Int(s)])
             }
             if tracksExpiry {

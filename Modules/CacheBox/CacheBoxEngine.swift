@@ -19,7 +19,7 @@ public struct CacheBoxEngine: CacheEngine {
     public var id: CacheEngineID { Self.id }
     public var summary: String { "concurrent in-memory cache: adaptive W-TinyLFU (or LRU, LFU, FIFO, RR), weights, timer-wheel expiry" }
     public var traits: CacheEngineTraits {
-        CacheEngineTraits(capabilities: [.inMemory, .boundedPolicies, .weighted, .perEntryTTL, .syncStores, .asyncStores])
+        CacheEngineTraits(capabilities: [.inMemory, .boundedPolicies, .weighted, .perEntryTTL], providesAsyncStores: true)
     }
 
     public func makeStore<Value: Codable & Sendable>(

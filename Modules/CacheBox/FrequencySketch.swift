@@ -39,20 +39,26 @@ package struct BoxFrequencySketch: ~Copyable {
 
     deinit { words.deallocate() }
 
-    /// Re-sizes for `capacity` keys when it is larger than the design (the counts restart).
+    /// Re-sizes for `capacity` keys when it is larger than the design, keeping every
+    /// estimate: a key's block index only gains high bits as the table doubles, so each old
+    /// block is copied to every new block that its keys can now land in (estimates stay
+    /// upper bounds, as count-min estimates are).
     /// - Complexity: O(capacity) when it grows, else O(1).
     package mutating func ensureCapacity(_ capacity: Int) {
         if capacity <= designCapacity || designCapacity >= 1 << 26 { return }
         let cap = Swift.min(capacity, 1 << 26)
-        var n = 16
+        var n = mask + 1
         while n < cap { n <<= 1 }
-        words.deallocate()
-        words = .allocate(capacity: n)
-        words.initialize(repeating: 0, count: n)
-        mask = n - 1
+        if n > mask + 1 {
+            let old = mask + 1
+            let grown = UnsafeMutablePointer<UInt64>.allocate(capacity: n)
+            for copy in stride(from: 0, to: n, by: old) { (grown + copy).initialize(from: words, count: old) }
+            words.deallocate()
+            words = grown
+            mask = n - 1
+        }
         designCapacity = cap
         sampleSize = Swift.max(16, Int(agingPeriod * Double(cap)))
-        additions = 0
     }
 
     /// The block (8 words, one 64-byte cache line) and the per-probe bits of a hash.

@@ -61,7 +61,7 @@ import Testing
 
     @Test func engineRefusesWhatItCannotDo() throws {
         let engine = CacheBoxEngine()
-        #expect(engine.traits.capabilities == [.inMemory, .boundedPolicies, .weighted, .perEntryTTL, .syncStores])
+        #expect(engine.traits.capabilities == [.inMemory, .boundedPolicies, .weighted, .perEntryTTL, .syncStores, .asyncStores])
         #expect(throws: CacheConfigurationError.self) {
             _ = try engine.makeStore(of: Int.self, configuration: CacheConfiguration(policy: .mru))
         }
