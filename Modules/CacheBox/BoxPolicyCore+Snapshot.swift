@@ -58,6 +58,7 @@ extension BoxPolicyCore {
     /// knowledge of it: the sketch raised to `frequency` (adaptive) or the use count set
     /// (LFU). Restore entries least valuable first so each region keeps its order.
     package mutating func restore(_ entry: BoxCoreEntry<Key, Value>, hashValue: Int, _ removed: inout Removals<Key, Value>) {
+        sketchStarted = true  // the restored counts are not a warm-up's
         set(entry.key, hashValue: hashValue, entry.value, weight: entry.weight, deadline: entry.deadline,
             refreshOnAccess: entry.refreshOnAccess, writtenAt: entry.writtenAt ?? 0, &removed)
         let s = table.find(entry.key, hashValue: hashValue)

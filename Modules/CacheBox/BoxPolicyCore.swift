@@ -43,6 +43,9 @@ package struct BoxPolicyCore<Key: Hashable, Value>: ~Copyable {
     /// The last write stamp given out: stamps strictly increase, so a stamp also tells
     /// one write of a key from any later one made at the same clock reading.
     @usableFromInline var lastStamp = -Double.infinity
+    /// Whether the sketch's counts are kept: false until the cache first fills
+    /// `tuning.sketchStart` of its capacity, when the warm-up's counts are forgotten.
+    @usableFromInline package var sketchStarted = false
     /// Seconds an access extends a refresh-on-access entry's life.
     @usableFromInline package let accessTTL: Double?
     @usableFromInline package let tuning: BoxTuning
@@ -72,7 +75,7 @@ package struct BoxPolicyCore<Key: Hashable, Value>: ~Copyable {
         self.windowMax = windowMax
         protectedMax = Int(Double(self.maximum - Swift.min(windowMax, self.maximum)) * tuning.protectedShare)
         sketch = BoxFrequencySketch(
-            capacity: policy == .adaptive ? Swift.max(expected, tuning.sketchMinimum) : 16,
+            capacity: policy == .adaptive ? Swift.max(expected * 2, tuning.sketchMinimum) : 16,
             agingPeriod: tuning.agingPeriod, conservative: tuning.conservative)
         climber = BoxHillClimber(
             maximum: self.maximum,
@@ -171,6 +174,7 @@ package struct BoxPolicyCore<Key: Hashable, Value>: ~Copyable {
             if policy == .adaptive {
                 // A full cache holds one entry over its bound until the eviction that follows.
                 if table.count > sketch.designCapacity &+ 1 { sketch.ensureCapacity(table.count * 2) }
+                if !sketchStarted { startSketchIfWarm() }
                 sketch.increment(table.hashes[Int(s)])
             }
             if tracksExpiry {
@@ -250,6 +254,15 @@ package struct BoxPolicyCore<Key: Hashable, Value>: ~Copyable {
         if expiry[Int(s)] < .infinity { wheel.cancel(s, table.prev2!, table.next2!) }
         expiry[Int(s)] = deadline
         if deadline < .infinity { wheel.schedule(s, deadline: BoxTimerWheel.nanos(deadline), table.prev2!, table.next2!) }
+    }
+
+    /// Forgets the warm-up's counts once the cache holds `tuning.sketchStart` of its capacity.
+    @usableFromInline
+    mutating func startSketchIfWarm() {
+        if Double(table.totalWeight) >= Double(maximum) * tuning.sketchStart {
+            sketch.clear()
+            sketchStarted = true
+        }
     }
 
     /// Feeds the climber (adaptive only) and applies its adjustment.

@@ -16,6 +16,9 @@ package struct BoxTuning: Sendable {
     package var agingPeriod = 10.0
     /// The smallest design capacity of the sketch.
     package var sketchMinimum = 16
+    /// The share of the capacity a cache fills before its sketch counts for good: the
+    /// counts of the warm-up (every key is new then) are forgotten at that point.
+    package var sketchStart = 1.0
     /// Conservative sketch increments.
     package var conservative = true
     /// Frequency at and above which a losing candidate is still admitted 1 time in `jitterOdds`.

@@ -16,6 +16,8 @@ import Testing
         let cache = try BoxCache<String, [Int]>(maximumWeight: 200, expiry: .afterWrite(.seconds(3_600)), clock: clock)
         // Keys 0..<50 are used often, then 450 others pass through the full cache: the
         // often-used keys are admitted to the main space and promoted to protected.
+        // (First fill the cache: counts from before it is full are forgotten.)
+        for i in 500..<700 { try cache.setValue([i, i * 2], forKey: "k\(i)") }
         for i in 0..<50 { try cache.setValue([i, i * 2], forKey: "k\(i)") }
         for _ in 0..<6 { for i in 0..<50 { _ = cache.value(forKey: "k\(i)") } }
         for i in 50..<500 { try cache.setValue([i, i * 2], forKey: "k\(i)") }
@@ -28,7 +30,7 @@ import Testing
         let before = regions(cache)
         #expect(before[2].intersection(hot).count >= 45, "the often-used keys are protected")
         let held = cache.count
-        let contents = Dictionary(uniqueKeysWithValues: (0..<500).compactMap { i in cache.peekValue(forKey: "k\(i)").map { ("k\(i)", $0) } })
+        let contents = Dictionary(uniqueKeysWithValues: (0..<700).compactMap { i in cache.peekValue(forKey: "k\(i)").map { ("k\(i)", $0) } })
         let written = try cache.snapshot(to: path)
         #expect(written == held)
 
