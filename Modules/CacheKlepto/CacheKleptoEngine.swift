@@ -10,6 +10,7 @@ import Darwin
 /// From a ``CacheConfiguration``: `directory` (default: ``CacheDirectories/defaultRoot()``
 /// + `/klepto`), `maxSize` bounds the front (entries; default unbounded), `policy` picks
 /// the front's policy (`lru`, `lfu`, `mru`, `rr`; `fifo`, `ttl` and `tlru` are refused),
+/// asynchronous stores are the same store as a ``KleptoCache/asynchronous`` adapter;
 /// `namespace` gives the store its own archive (directory, table or file), so its `count`
 /// and `removeAll()` cover only it. Options:
 /// - `archive`: `directory` (default), `sql` (table in `<directory>/klepto.db`), `file`
@@ -25,7 +26,7 @@ public struct CacheKleptoEngine: CacheEngine {
         "policy front cache over a persistent archive (directory, SQLite table, single file), keymaps with tolerance (klepto)"
     }
     public var traits: CacheEngineTraits {
-        CacheEngineTraits(capabilities: [.persistent, .multiProcess, .boundedPolicies], providesSyncStores: true)
+        CacheEngineTraits(capabilities: [.persistent, .multiProcess, .boundedPolicies], providesSyncStores: true, providesAsyncStores: true)
     }
 
     static let knownOptions: Set<String> = ["archive", "serializer", "keymap", "tolerance", "writeMode", "flushInterval"]
@@ -34,6 +35,14 @@ public struct CacheKleptoEngine: CacheEngine {
         of valueType: Value.Type, configuration: CacheConfiguration
     ) throws -> any CacheStore<CacheKey, Value> {
         try makeKleptoStore(of: valueType, configuration: configuration)
+    }
+
+    /// The same store behind CacheCore's ``OffloadedAsyncStore``: archive I/O runs on a
+    /// dispatch queue, never on the cooperative pool.
+    public func makeAsyncStore<Value: Codable & Sendable>(
+        of valueType: Value.Type, configuration: CacheConfiguration
+    ) throws -> any AsyncCacheStore<CacheKey, Value> {
+        try makeKleptoStore(of: valueType, configuration: configuration).asynchronous
     }
 
     public func hasStoredData(configuration: CacheConfiguration, settings: CacheEngineSettings?) -> Bool {

@@ -435,3 +435,12 @@ extension KleptoCache where Key: Encodable {
                       serializer: CacheSerializers.default(for: Value.self), purgesWhenFull: purgesWhenFull)
     }
 }
+
+extension KleptoCache {
+    /// This cache through the asynchronous store contract: each operation runs on a new
+    /// concurrent dispatch queue of the adapter's, so archive I/O never blocks a thread of
+    /// the cooperative pool. Make one and keep it.
+    public var asynchronous: OffloadedAsyncStore<KleptoCache> {
+        OffloadedAsyncStore(self, label: "swift-cache.klepto.async")
+    }
+}

@@ -1,13 +1,37 @@
 @testable import CacheBox
 import CacheCore
 import Dispatch
+import Foundation
 import Synchronization
 import Testing
 
+/// How hard the stress test pushes: 8 threads × 1,000,000 operations each with
+/// `SWIFT_CACHE_STRESS_FULL=1`; 8 × 25,000 by default (CI's suite); 4 × 5,000 under Thread
+/// Sanitizer, which runs each operation ~20× slower.
+enum BoxStressSize {
+    static var threads: Int {
+        #if SWIFT_CACHE_TSAN
+        return 4
+        #else
+        return 8
+        #endif
+    }
+    static var batches: Int { full ? 100 : 10 }
+    static var operationsPerBatch: Int {
+        if full { return 10_000 }
+        #if SWIFT_CACHE_TSAN
+        return 500
+        #else
+        return 2_500
+        #endif
+    }
+    static var full: Bool { ProcessInfo.processInfo.environment["SWIFT_CACHE_STRESS_FULL"] == "1" }
+}
+
 @Suite struct BoxStressTests {
-    /// 4 threads × 10 batches × 2,000 mixed operations (a small count for CI), in batches; after each
-    /// batch: the structures are consistent, the weight is within the bound, the stats add
-    /// up, and every entry that left reached the listener exactly once.
+    /// ``BoxStressSize`` threads × batches × mixed operations; after each batch: the
+    /// structures are consistent, the weight is within the bound, the stats add up, and
+    /// every entry that left reached the listener exactly once.
     @Test(arguments: [BoxPolicy.adaptive, .lru, .random])
     func mixedOperationsKeepTheInvariants(_ policy: BoxPolicy) throws {
         let clock = ManualCacheClock(start: 0)
@@ -22,10 +46,10 @@ import Testing
             })
         let wrong = Atomic<Int>(0)
         let gets = Atomic<Int>(0)
-        for batch in 0..<10 {
-            DispatchQueue.concurrentPerform(iterations: 4) { thread in
+        for batch in 0..<BoxStressSize.batches {
+            DispatchQueue.concurrentPerform(iterations: BoxStressSize.threads) { thread in
                 var random = TestRandom(state: UInt64(batch * 16 + thread))
-                for _ in 0..<2_000 {
+                for _ in 0..<BoxStressSize.operationsPerBatch {
                     let k = random.skewed(5_000)
                     switch random.next() % 10 {
                     case 0: cache.removeValue(forKey: k)
