@@ -6,23 +6,18 @@ import Synchronization
 import Testing
 
 /// How hard the stress test pushes: 8 threads × 1,000,000 operations each with
-/// `SWIFT_CACHE_STRESS_FULL=1`; 8 × 25,000 by default (CI's suite); 4 × 5,000 under Thread
-/// Sanitizer, which runs each operation ~20× slower.
+/// `SWIFT_CACHE_STRESS_FULL=1`; 8 × 25,000 by default (CI's suite). It does not run in the
+/// Thread Sanitizer pass (stress loops stay out of it; the conformance suite's concurrency
+/// check runs there).
 enum BoxStressSize {
-    static var threads: Int {
-        #if SWIFT_CACHE_TSAN
-        return 4
-        #else
-        return 8
-        #endif
-    }
+    static let threads = 8
     static var batches: Int { full ? 100 : 10 }
-    static var operationsPerBatch: Int {
-        if full { return 10_000 }
+    static var operationsPerBatch: Int { full ? 10_000 : 2_500 }
+    static var underThreadSanitizer: Bool {
         #if SWIFT_CACHE_TSAN
-        return 500
+        return true
         #else
-        return 2_500
+        return false
         #endif
     }
     static var full: Bool { ProcessInfo.processInfo.environment["SWIFT_CACHE_STRESS_FULL"] == "1" }
@@ -32,7 +27,8 @@ enum BoxStressSize {
     /// ``BoxStressSize`` threads × batches × mixed operations; after each batch: the
     /// structures are consistent, the weight is within the bound, the stats add up, and
     /// every entry that left reached the listener exactly once.
-    @Test(arguments: [BoxPolicy.adaptive, .lru, .random])
+    @Test(.disabled(if: BoxStressSize.underThreadSanitizer, "stress loops stay out of the Thread Sanitizer pass"),
+          arguments: [BoxPolicy.adaptive, .lru, .random])
     func mixedOperationsKeepTheInvariants(_ policy: BoxPolicy) throws {
         let clock = ManualCacheClock(start: 0)
         let sets = Atomic<Int>(0)  // setValue calls that stored
