@@ -152,6 +152,13 @@ let package = Package(
             name: "CacheKleptoTests", dependencies: ["CacheKlepto", "CacheCore", "CacheTestKit", "CacheSQLite", "CacheKleptoProbe"],
             path: "Tests/CacheKleptoTests"),
         .testTarget(name: "CacheFunctoolsTests", dependencies: ["CacheFunctools", "CacheCore", "CacheTestKit"], path: "Tests/CacheFunctoolsTests"),
+        // The fuzz checks for every reader of outside bytes, and the one fuzz binary that runs
+        // them (Integration/Fuzz/run.sh builds it with libFuzzer; a normal build replays files).
+        .target(
+            name: "CacheFuzzChecks", dependencies: ["CacheCore", "CacheBox", "CacheKlepto", "CacheJoblib", "CacheRESP"],
+            path: "Modules/CacheFuzzChecks"),
+        .executableTarget(name: "CacheFuzz", dependencies: ["CacheFuzzChecks"], path: "Modules/CacheFuzz"),
+        .testTarget(name: "CacheFuzzChecksTests", dependencies: ["CacheFuzzChecks"], path: "Tests/CacheFuzzChecksTests"),
     ]
 )
 

@@ -16,10 +16,10 @@ public struct BoxRestoreReport: Sendable, Hashable {
 /// The snapshot file: `SWCBOXSN`, a little-endian `UInt32` format version, a `UInt64`
 /// payload length, the payload's XXH3-128 (16 bytes, big-endian high then low), then the
 /// payload in the binary Codable format.
-enum BoxSnapshotFormat {
+package enum BoxSnapshotFormat {
     static let magic: [UInt8] = Array("SWCBOXSN".utf8)
     static let version: UInt32 = 1
-    static let headerSize = 8 + 4 + 8 + 16
+    package static let headerSize = 8 + 4 + 8 + 16
 
     struct Entry<Key: Codable, Value: Codable>: Codable {
         var key: Key
@@ -44,7 +44,7 @@ enum BoxSnapshotFormat {
         var entries: [Entry<Key, Value>]
     }
 
-    static func frame(_ payload: [UInt8]) -> [UInt8] {
+    package static func frame(_ payload: [UInt8]) -> [UInt8] {
         var out = magic
         withUnsafeBytes(of: version.littleEndian) { out.append(contentsOf: $0) }
         withUnsafeBytes(of: UInt64(payload.count).littleEndian) { out.append(contentsOf: $0) }
@@ -163,6 +163,11 @@ extension BoxCache where Key: Codable, Value: Codable {
             throw BoxSnapshotError(error.kind == .notARegularFile ? .foreign : .io, path: path, detail: error.detail)
         }
         guard let bytes = read else { throw BoxSnapshotError(.missing, path: path, detail: "no such file") }
+        return try restore(fromBytes: bytes, path: path)
+    }
+
+    /// ``restore(from:)`` for a snapshot's bytes already read (`path` names them in errors).
+    package func restore(fromBytes bytes: [UInt8], path: String) throws(BoxSnapshotError) -> BoxRestoreReport {
         let payloadBytes = try BoxSnapshotFormat.unframe(bytes, path: path)
         let payload: BoxSnapshotFormat.Payload<Key, Value>
         do {

@@ -11,7 +11,7 @@ import CacheCore
 /// and the key's full storage bytes, so a file renamed, truncated, altered or belonging
 /// to another key is detected, never returned. With the JSON serializer the whole file
 /// is two JSON texts: `cat` shows it and `jq . file` prints header and value.
-enum DirectoryEntryFile {
+package enum DirectoryEntryFile {
     static let magic = "cacheklepto-entry"
     static let version = 1
 
@@ -30,7 +30,7 @@ enum DirectoryEntryFile {
     }
 
     /// The file's bytes for `record` under `key`.
-    static func encode(_ record: KleptoRecord, key: CacheKey) -> [UInt8] {
+    package static func encode(_ record: KleptoRecord, key: CacheKey) -> [UInt8] {
         let header = "[\"\(magic)\",\(version),\"\(record.format)\",\(record.payload.count),\"\(hex16(checksum(record.payload)))\",\"\(key.storageBytes.kleptoHex)\"]\n"
         var out = Array(header.utf8)
         out.reserveCapacity(out.count + record.payload.count + 1)
@@ -41,13 +41,13 @@ enum DirectoryEntryFile {
 
     /// The header's key, format and payload range, checked against the file's length
     /// and the payload's checksum; `reason` says what is wrong otherwise.
-    struct Parsed {
-        var key: CacheKey
-        var format: String
-        var payload: [UInt8]
+    package struct Parsed {
+        package var key: CacheKey
+        package var format: String
+        package var payload: [UInt8]
     }
 
-    static func decode(_ bytes: [UInt8]) -> Result<Parsed, DamageReason> {
+    package static func decode(_ bytes: [UInt8]) -> Result<Parsed, DamageReason> {
         guard let newline = bytes.firstIndex(of: 10) else { return .failure(DamageReason("no header line")) }
         let header = String(decoding: bytes[..<newline], as: UTF8.self)
         guard header.hasPrefix("[\"\(magic)\",") && header.hasSuffix("]") else {
@@ -75,7 +75,7 @@ enum DirectoryEntryFile {
 }
 
 /// Why a file was judged damaged.
-struct DamageReason: Error {
-    var text: String
+package struct DamageReason: Error {
+    package var text: String
     init(_ text: String) { self.text = text }
 }

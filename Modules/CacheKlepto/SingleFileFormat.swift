@@ -4,11 +4,11 @@ import CacheCore
 /// count (UInt64 LE), then per entry the key's storage bytes (UInt32 length), the
 /// format (UInt16 length) and the payload (UInt64 length), and last the XXH3-64 of
 /// every byte before it (UInt64 LE).
-enum SingleFileFormat {
+package enum SingleFileFormat {
     static let magic = Array("CKLEPTOF".utf8)
     static let version: UInt32 = 1
 
-    static func encode(_ records: [CacheKey: KleptoRecord]) -> [UInt8] {
+    package static func encode(_ records: [CacheKey: KleptoRecord]) -> [UInt8] {
         var out = magic
         func put<T: FixedWidthInteger>(_ v: T) { withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) } }
         put(version)
@@ -29,7 +29,7 @@ enum SingleFileFormat {
     }
 
     /// The records in `bytes`, or why the bytes are not a whole, unaltered archive file.
-    static func decode(_ bytes: [UInt8]) -> Result<[CacheKey: KleptoRecord], DamageReason> {
+    package static func decode(_ bytes: [UInt8]) -> Result<[CacheKey: KleptoRecord], DamageReason> {
         guard bytes.count >= magic.count + 4 + 8 + 8 else {
             return .failure(DamageReason("\(bytes.count) bytes: too short for an archive file (cut short?)"))
         }
