@@ -58,6 +58,8 @@ let package = Package(
             providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
         // zlib for the backends that compress (CacheJoblib's arrays, CacheRedis's values).
         .target(name: "CacheCompression", dependencies: ["CacheCore", "CZlib"], path: "Modules/CacheCompression"),
+        // glibc's mallinfo2() for `cachectl bench memory` (a header only; nothing is linked).
+        .systemLibrary(name: "CMallocInfo", path: "Modules/CMallocInfo"),
         .target(name: "CacheJoblib", dependencies: ["CacheCore", "CacheSQLite", "CacheCompression", .product(name: "Logging", package: "swift-log")],
             path: "Modules/CacheJoblib"),
         .target(name: "CacheAutoSelect", dependencies: ["CacheCore", .product(name: "Logging", package: "swift-log")], path: "Modules/CacheAutoSelect"),
@@ -66,7 +68,7 @@ let package = Package(
             dependencies: [
                 "CacheCore", "CacheFunctools", "CacheTools", "CacheJoblib", "CacheAutoSelect", "CacheDisk", "CacheSQLite", "CCacheSQLite",
                 "CacheAsync", "CacheRedis", "CacheRESP",
-                "CacheBox", "CacheKlepto",
+                "CacheBox", "CacheKlepto", "CMallocInfo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Modules/CacheCLI"

@@ -5,9 +5,16 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Run a standard workload (release build) with its same-run baselines.",
-        discussion: "Workloads: memoize, arrays, disk, multiprocess, async, redis. Each figure is the median of --passes passes, with its min–max spread.")
+        discussion: """
+            Workloads: memoize, arrays, disk, multiprocess, async, redis, concurrency, memory. Each figure is the \
+            median of --passes passes, with its min–max spread. concurrency: Zipf reads (and 75% reads / 25% \
+            writes) on 1, 2 and the processor count's threads, with the 2-thread scaling; memory: heap bytes per \
+            entry from glibc's mallinfo2() (Linux only).
+            """)
 
-    @Argument(help: "The workload: memoize, arrays, disk, multiprocess, async, redis.")
+    static let workloads = ["memoize", "arrays", "disk", "multiprocess", "async", "redis", "concurrency", "memory"]
+
+    @Argument(help: "The workload: memoize, arrays, disk, multiprocess, async, redis, concurrency, memory.")
     var workload: String
 
     @Flag(help: "One JSON object per line.")
@@ -16,14 +23,22 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Value size in bytes for the redis workload (redis-benchmark's -d).")
     var valueSize = 100
 
+    @Option(help: "Operations per thread for the concurrency workload.")
+    var operations = ConcurrencyBench.defaultOperations
+
+    @Option(help: "Entries for the memory workload (also each container's bound).")
+    var entries = MemoryBench.defaultEntries
+
     @Option(help: "Passes per figure (at least 5).")
     var passes = 7
 
     func validate() throws {
-        guard ["memoize", "arrays", "disk", "multiprocess", "async", "redis"].contains(workload) else {
-            throw ValidationError("unknown workload '\(workload)'; expected one of: memoize, arrays, disk, multiprocess, async, redis")
+        guard Self.workloads.contains(workload) else {
+            throw ValidationError("unknown workload '\(workload)'; expected one of: \(Self.workloads.joined(separator: ", "))")
         }
         guard passes >= 5 else { throw ValidationError("--passes must be at least 5 (got \(passes))") }
+        guard operations >= 1 else { throw ValidationError("--operations must be at least 1 (got \(operations))") }
+        guard entries >= 1 else { throw ValidationError("--entries must be at least 1 (got \(entries))") }
     }
 
     func run() throws {
@@ -33,7 +48,7 @@ struct BenchCommand: ParsableCommand {
         #endif
         switch workload {
         case "memoize":
-            try MemoizeBench.run(passes: passes, reporter: reporter, extraCandidates: MemoizeBench.cacheToolsCandidates())
+            try MemoizeBench.run(passes: passes, reporter: reporter, extraCandidates: MemoizeBench.cacheToolsCandidates() + MemoizeBench.cacheBoxCandidates())
         case "arrays":
             try JoblibArraysBench.run(passes: passes, reporter: reporter)
         case "disk":
@@ -44,6 +59,10 @@ struct BenchCommand: ParsableCommand {
             try AsyncBench.run(passes: passes, reporter: reporter)
         case "redis":
             try RedisBench.run(passes: passes, reporter: reporter, valueSize: valueSize)
+        case "concurrency":
+            try ConcurrencyBench.run(passes: passes, operations: operations, reporter: reporter)
+        case "memory":
+            try MemoryBench.run(passes: passes, entries: entries, reporter: reporter)
         default:
             break
         }

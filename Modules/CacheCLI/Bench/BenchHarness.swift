@@ -2,7 +2,10 @@ import Foundation
 
 /// Measures, summarizes and prints benchmark rows: each figure is the median of several
 /// passes, printed with its min–max spread and beside its same-run baseline; `--json`
-/// prints one JSON object per line.
+/// prints one JSON object per line. Workloads that vary a setting per row (the thread
+/// count) or whose rows depend on a setup (sizes, key distribution) fill `threads` and
+/// `setup`; both are omitted from the JSON when nil, and the text form prints the setup
+/// once, through ``note(_:_:)``.
 struct BenchReporter {
     let json: Bool
 
@@ -19,6 +22,16 @@ struct BenchReporter {
         var passes: Int
         var ratioToBaseline: Double?
         var baselineName: String?
+        var threads: Int? = nil
+        var setup: String? = nil
+    }
+
+    /// A line describing a workload's setup, in the text form only (JSON rows carry it as `setup`).
+    func note(_ workload: String, _ text: String) {
+        if !json {
+            print("\(workload): \(text)")
+            fflush(nil)
+        }
     }
 
     func report(_ row: Row) {
@@ -27,7 +40,8 @@ struct BenchReporter {
             encoder.outputFormatting = [.sortedKeys]
             if let data = try? encoder.encode(row), let text = String(data: data, encoding: .utf8) { print(text) }
         } else {
-            var line = "\(row.workload) \(row.metric) \(row.candidate.padding(toLength: 30, withPad: " ", startingAt: 0)) "
+            let metric = row.threads.map { "\(row.metric) \($0)t" } ?? row.metric
+            var line = "\(row.workload) \(metric) \(row.candidate.padding(toLength: 30, withPad: " ", startingAt: 0)) "
                 + "\(format(row.value)) \(row.unit)  [\(format(row.min))–\(format(row.max))]"
             if let p90 = row.p90 { line += " p90 \(format(p90))" }
             if let ratio = row.ratioToBaseline, let name = row.baselineName {
