@@ -10,6 +10,7 @@ extension BoxCache {
 
     /// ``value(forKey:)`` for a cache with refresh-after-write: a live entry older than the
     /// interval is returned and its reload started (once per key at a time).
+    @usableFromInline
     func refreshingValue(forKey key: Key, hashValue h: Int, _ refresh: BoxRefresh<Key, Value>) -> Value? {
         let (value, staleStamp) = locked(shard(h)) { core, removed -> (Value?, Double?) in
             let now = clock.now()

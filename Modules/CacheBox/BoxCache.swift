@@ -26,24 +26,24 @@ import Darwin
 ///   that shard holds entries with deadlines), so it must not call into the cache.
 public final class BoxCache<Key: Hashable & Sendable, Value: Sendable>: CacheStore {
     /// One shard: a policy core behind a lock.
-    final class Shard: Sendable {
-        let core: Mutex<BoxPolicyCore<Key, Value>>
-        let maximum: Int
+    @usableFromInline final class Shard: Sendable {
+        @usableFromInline let core: Mutex<BoxPolicyCore<Key, Value>>
+        @usableFromInline let maximum: Int
         init(_ core: consuming sending BoxPolicyCore<Key, Value>, maximum: Int) {
             self.maximum = maximum
             self.core = Mutex(core)
         }
     }
 
-    let shards: [Shard]
-    let shardMask: Int
-    let weigher: (@Sendable (Key, Value) -> Int)?
-    let listener: RemovalListener<Key, Value>?
-    let expiry: BoxExpiry<Key, Value>
+    @usableFromInline let shards: [Shard]
+    @usableFromInline let shardMask: Int
+    @usableFromInline let weigher: (@Sendable (Key, Value) -> Int)?
+    @usableFromInline let listener: RemovalListener<Key, Value>?
+    @usableFromInline let expiry: BoxExpiry<Key, Value>
     let loads = SingleFlight<Key, Value>()
     let asyncLoads = AsyncSingleFlight<Key, Value>()
     let loadCounters = Mutex(CacheStats())
-    let refresh: BoxRefresh<Key, Value>?
+    @usableFromInline let refresh: BoxRefresh<Key, Value>?
     /// Keys whose background refresh is running.
     let refreshing = Mutex<Set<Key>>([])
     let refreshCounters = Mutex(BoxRefreshStats())
@@ -122,9 +122,11 @@ public final class BoxCache<Key: Hashable & Sendable, Value: Sendable>: CacheSto
     }
 
     /// The shard of `key` (by the hash's top bits; the slot tables use the low ones).
+    @inlinable
     func shard(_ hashValue: Int) -> Shard { shards[shardIndex(hashValue)] }
 
     /// The index of the shard of a key with `hashValue`.
+    @inlinable
     func shardIndex(_ hashValue: Int) -> Int {
         if shardMask == 0 { return 0 }
         return Int(truncatingIfNeeded: UInt64(bitPattern: Int64(hashValue)) >> 48) & shardMask
@@ -132,11 +134,13 @@ public final class BoxCache<Key: Hashable & Sendable, Value: Sendable>: CacheSto
 
     /// The clock's time when `core` holds entries with deadlines or refreshes stale ones,
     /// else 0 (unread).
+    @inlinable
     func clockTime(_ core: borrowing BoxPolicyCore<Key, Value>) -> Double {
         core.wheel.scheduled > 0 || core.tracksWrites ? clock.now() : 0
     }
 
     /// Runs `body` under `shard`'s lock, then delivers the removals it recorded.
+    @inlinable
     func locked<T: Sendable>(_ shard: Shard, _ body: (inout BoxPolicyCore<Key, Value>, inout Removals<Key, Value>) -> T) -> T {
         let (result, removed) = shard.core.withLock { core -> (T, Removals<Key, Value>) in
             var removed = Removals<Key, Value>()
@@ -151,6 +155,7 @@ public final class BoxCache<Key: Hashable & Sendable, Value: Sendable>: CacheSto
 
     /// The live value for `key`, counting a hit or a miss; an expired entry is a miss.
     /// - Complexity: O(1).
+    @inlinable
     public func value(forKey key: Key) -> Value? {
         let h = key.hashValue
         if let refresh { return refreshingValue(forKey: key, hashValue: h, refresh) }
@@ -166,6 +171,7 @@ public final class BoxCache<Key: Hashable & Sendable, Value: Sendable>: CacheSto
     ///   may hold, `.unsupported` for a negative weight or a negative `ttl`; the key's
     ///   previous value, if any, remains.
     /// - Complexity: O(1) amortized, plus O(k) for k removals.
+    @inlinable
     public func setValue(_ value: Value, forKey key: Key, ttl: Duration?) throws(CacheStoreError) {
         let h = key.hashValue
         let shard = shard(h)
@@ -196,6 +202,7 @@ public final class BoxCache<Key: Hashable & Sendable, Value: Sendable>: CacheSto
     }
 
     /// Counts a refused store and says whether the previous value remains.
+    @usableFromInline
     func refuse(_ key: Key, in shard: Shard, _ error: CacheStoreError) -> CacheStoreError {
         let kept = shard.core.withLock { core -> Bool in
             core.counters.storeFailures &+= 1

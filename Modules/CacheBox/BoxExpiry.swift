@@ -26,7 +26,7 @@ public struct BoxExpiry<Key, Value>: Sendable {
     }
 
     /// Whether entries may expire without a per-entry ttl.
-    var expires: Bool {
+    @usableFromInline var expires: Bool {
         if case .never = kind { return false }
         return true
     }
@@ -38,7 +38,7 @@ public struct BoxExpiry<Key, Value>: Sendable {
     }
 
     /// The deadline of an entry written at `now`, and whether reads extend it.
-    func deadline(forKey key: Key, value: Value, now: Double) -> (deadline: Double, refreshOnAccess: Bool) {
+    @usableFromInline func deadline(forKey key: Key, value: Value, now: Double) -> (deadline: Double, refreshOnAccess: Bool) {
         switch kind {
         case .never: return (.infinity, false)
         case .afterWrite(let s): return (now + s, false)

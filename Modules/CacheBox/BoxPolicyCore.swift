@@ -12,7 +12,7 @@ import CachePolicies
 /// for LFU, its use count (bits 3 and up).
 ///
 /// Not thread-safe. All operations are O(1) (amortized), plus O(k) for k removals.
-package struct BoxPolicyCore<Key: Hashable, Value>: ~Copyable {
+@usableFromInline package struct BoxPolicyCore<Key: Hashable, Value>: ~Copyable {
     @usableFromInline static var windowRegion: Int32 { 1 }
     @usableFromInline static var probationRegion: Int32 { 2 }
     @usableFromInline static var protectedRegion: Int32 { 3 }
@@ -21,9 +21,9 @@ package struct BoxPolicyCore<Key: Hashable, Value>: ~Copyable {
     @usableFromInline static var countUnit: Int32 { 8 }
 
     @usableFromInline package var table: SlotTable<Key, Value>
-    package let policy: BoxPolicy
+    @usableFromInline package let policy: BoxPolicy
     /// The bound on the total weight.
-    package let maximum: Int
+    @usableFromInline package let maximum: Int
     @usableFromInline package var counters = PolicyCounters()
     @usableFromInline package var window = LinkedOrder()
     @usableFromInline package var probation = LinkedOrder()

@@ -1,6 +1,6 @@
 /// The adaptive policy's parameters (package-level: tests and `cachectl replay` experiments
 /// set them; users get the defaults).
-package struct BoxTuning: Sendable {
+@usableFromInline package struct BoxTuning: Sendable {
     /// Initial window share of the capacity.
     package var initialWindow = 0.01
     /// Protected share of the main space.
@@ -22,8 +22,8 @@ package struct BoxTuning: Sendable {
     /// Conservative sketch increments.
     package var conservative = true
     /// Frequency at and above which a losing candidate is still admitted 1 time in `jitterOdds`.
-    package var warmCandidate = 6
-    package var jitterOdds: UInt64 = 128
+    @usableFromInline package var warmCandidate = 6
+    @usableFromInline package var jitterOdds: UInt64 = 128
 
     package init() {}
 }

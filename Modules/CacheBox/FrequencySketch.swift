@@ -8,7 +8,7 @@
 /// (the periodic aging that lets old popularity fade). Counters saturate at 15.
 ///
 /// Not thread-safe: it lives inside one ``BoxPolicyCore``.
-package struct BoxFrequencySketch: ~Copyable {
+@usableFromInline package struct BoxFrequencySketch: ~Copyable {
     @usableFromInline var words: UnsafeMutablePointer<UInt64>
     @usableFromInline var mask: Int
     /// The number of entries the table was sized for.
@@ -44,7 +44,7 @@ package struct BoxFrequencySketch: ~Copyable {
     /// block is copied to every new block that its keys can now land in (estimates stay
     /// upper bounds, as count-min estimates are).
     /// - Complexity: O(capacity) when it grows, else O(1).
-    package mutating func ensureCapacity(_ capacity: Int) {
+    @usableFromInline package mutating func ensureCapacity(_ capacity: Int) {
         if capacity <= designCapacity || designCapacity >= 1 << 26 { return }
         let cap = Swift.min(capacity, 1 << 26)
         var n = mask + 1

@@ -5,7 +5,7 @@
 /// the window in the same direction, otherwise it reverses. Each step decays (×0.98)
 /// so the window settles; a large change in hit rate (≥ 5 points) restarts the step at
 /// 6.25 % of the capacity, so a change of workload is followed quickly.
-package struct BoxHillClimber: Sendable {
+@usableFromInline package struct BoxHillClimber: Sendable {
     package static let restartThreshold = 0.05
     package let stepFraction: Double
     package static let decayRate = 0.98
@@ -16,7 +16,7 @@ package struct BoxHillClimber: Sendable {
     /// The signed next step in weight units (negative shrinks the window).
     package private(set) var stepSize: Double
     /// Lookups per sample.
-    package let sampleSize: Int
+    @usableFromInline package let sampleSize: Int
     let maximum: Int
     /// Completed samples.
     package private(set) var samples = 0
@@ -42,7 +42,7 @@ package struct BoxHillClimber: Sendable {
     /// largest): turn around with a full step. Without this, a workload whose hit rate is
     /// flat at the bound (e.g. none at all with a tiny window) would keep pushing against it
     /// while the step decays to nothing.
-    package mutating func bounce() {
+    @usableFromInline package mutating func bounce() {
         stepSize = (stepSize >= 0 ? -1 : 1) * stepFraction * Double(maximum)
     }
 

@@ -11,7 +11,7 @@ import CachePolicies
 /// Each bucket is an intrusive doubly linked list through the table's second link pair
 /// (`prev2`/`next2`). The first slot of a bucket stores `-(bucket + 2)` as its `prev2`, so
 /// a slot can be unlinked without knowing its bucket. Times are integer nanoseconds.
-package struct BoxTimerWheel: ~Copyable {
+@usableFromInline package struct BoxTimerWheel: ~Copyable {
     @usableFromInline static let bucketCounts = [64, 64, 32, 4, 1]
     @usableFromInline static let shifts: [Int64] = [30, 36, 42, 47, 49]
     /// Spans of one bucket per level (2^shift), plus the overflow bound.
@@ -24,7 +24,7 @@ package struct BoxTimerWheel: ~Copyable {
     /// The wheel's time: the last time it was advanced to.
     @usableFromInline package private(set) var nanos: Int64
     /// Entries filed now.
-    package private(set) var scheduled = 0
+    @usableFromInline package private(set) var scheduled = 0
 
     package init(now: Int64) {
         heads = .allocate(capacity: Self.totalBuckets)

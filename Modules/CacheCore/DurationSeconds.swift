@@ -35,7 +35,7 @@ extension Duration {
     }
 
     /// The duration in seconds: the `Double` nearest its exact value (ties to even).
-    package var cacheSeconds: Double {
+    @usableFromInline package var cacheSeconds: Double {
         let (s, atto) = components
         // Whole seconds: the Int64 -> Double conversion is correctly rounded.
         if atto == 0 { return Double(s) }
