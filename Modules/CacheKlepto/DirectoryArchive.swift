@@ -141,17 +141,9 @@ public final class DirectoryArchive: KleptoArchive {
     func append(_ lines: String, _ mirror: inout IndexMirror) throws(KleptoArchiveError) {
         let fd = open(indexPath, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw KleptoFileIO.ioError("open index", indexPath) }
-        let bytes = Array(lines.utf8)
-        var done = 0
-        while done < bytes.count {
-            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + done, $0.count - done) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                let code = errno
-                close(fd)
-                throw KleptoFileIO.ioError("append to index", indexPath, code)
-            }
-            done += n
+        do { try CacheFiles.writeAll(fd, Array(lines.utf8), path: indexPath, operation: "append to index") } catch {
+            close(fd)
+            throw KleptoFileIO.archiveError(error)
         }
         close(fd)
         try refresh(&mirror)

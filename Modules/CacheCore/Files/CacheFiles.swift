@@ -63,17 +63,10 @@ package enum CacheFiles {
     package static func writeNewFile(_ path: String, _ bytes: [UInt8], sync: Bool) throws(CacheFileError) {
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw failure("create", path) }
-        var done = 0
-        while done < bytes.count {
-            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + done, $0.count - done) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                let code = errno
-                close(fd)
-                unlink(path)
-                throw failure("write", path, code)
-            }
-            done += n
+        do { try writeAll(fd, bytes, path: path, operation: "write") } catch {
+            close(fd)
+            unlink(path)
+            throw error
         }
         if sync && fsync(fd) != 0 {
             let code = errno
@@ -82,6 +75,20 @@ package enum CacheFiles {
             throw failure("fsync", path, code)
         }
         close(fd)
+    }
+
+    /// Writes every byte of `bytes` to open file `fd` (retrying short writes and `EINTR`);
+    /// a failure names `path` and `operation`. The caller closes `fd`.
+    package static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String, operation: String) throws(CacheFileError) {
+        var done = 0
+        while done < bytes.count {
+            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + done, $0.count - done) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw failure(operation, path)
+            }
+            done += n
+        }
     }
 
     /// Writes `bytes` to a fresh temporary file beside `path` (`fsync`ed when `sync`), then
