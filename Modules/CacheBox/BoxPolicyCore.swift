@@ -80,7 +80,7 @@ import CachePolicies
         climber = BoxHillClimber(
             maximum: self.maximum,
             sampleSize: Swift.max(tuning.climberMinimumSample, Int(tuning.climberSample * Double(Swift.max(1, Swift.min(self.maximum, expected))))),
-            stepFraction: tuning.climberStep)
+            stepFraction: tuning.climberStep, noiseTolerance: tuning.climberNoise)
         rng = seed
         wheel = BoxTimerWheel(now: BoxTimerWheel.nanos(now))
         self.tracksExpiry = tracksExpiry

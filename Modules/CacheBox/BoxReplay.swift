@@ -16,8 +16,13 @@ public enum BoxReplay {
     /// Hits of one pass of `trace` through a fresh core with `policy` at `capacity` entries.
     /// - Complexity: O(trace.count).
     public static func hits(_ policy: BoxPolicy, trace: [UInt32], capacity: Int) -> Int {
+        hits(policy, trace: trace, capacity: capacity, tuning: BoxTuning())
+    }
+
+    /// ``hits(_:trace:capacity:)`` with the adaptive policy's parameters set (experiments).
+    package static func hits(_ policy: BoxPolicy, trace: [UInt32], capacity: Int, tuning: BoxTuning) -> Int {
         var core = BoxPolicyCore<UInt32, UInt32>(
-            policy: policy, maximum: capacity, expectedEntries: capacity)
+            policy: policy, maximum: capacity, expectedEntries: capacity, tuning: tuning)
         var hits = 0
         var removed = Removals<UInt32, UInt32>()
         for key in trace {

@@ -12,6 +12,8 @@
     package var climberMinimumSample = 3_000
     /// Climber step, as a share of the capacity.
     package var climberStep = 0.0625
+    /// Standard errors a sampled hit-rate drop must exceed before the climber reverses.
+    package var climberNoise = 1.0
     /// Sketch aging period, in multiples of its design capacity.
     package var agingPeriod = 10.0
     /// The smallest design capacity of the sketch.

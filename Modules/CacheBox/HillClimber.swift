@@ -8,6 +8,9 @@
 @usableFromInline package struct BoxHillClimber: Sendable {
     package static let restartThreshold = 0.05
     package let stepFraction: Double
+    /// How many standard errors of the hit-rate difference a drop must exceed to count as
+    /// one (0 = any drop reverses, as in Caffeine).
+    package let noiseTolerance: Double
     package static let decayRate = 0.98
 
     @usableFromInline var hits = 0
@@ -22,10 +25,11 @@
     package private(set) var samples = 0
 
     /// A climber for a cache bounded at `maximum`, sampling every `sampleSize` lookups.
-    package init(maximum: Int, sampleSize: Int, stepFraction: Double = 0.0625) {
+    package init(maximum: Int, sampleSize: Int, stepFraction: Double = 0.0625, noiseTolerance: Double = 1) {
         self.maximum = maximum
         self.sampleSize = Swift.max(16, sampleSize)
         self.stepFraction = stepFraction
+        self.noiseTolerance = noiseTolerance
         stepSize = -stepFraction * Double(maximum)
     }
 
@@ -48,9 +52,15 @@
 
     @usableFromInline
     mutating func endSample() -> Int? {
-        let rate = Double(hits) / Double(hits + misses)
+        let lookups = Double(hits + misses)
+        let rate = Double(hits) / lookups
         let change = rate - previousHitRate
-        let amount = change >= 0 ? stepSize : -stepSize
+        // Two samples of n lookups at the same true rate p differ by about
+        // sqrt(2·p·(1−p)/n): a smaller drop is noise, and reversing on it can strand the
+        // window on a plateau (hit rate flat over a range of sizes) far from the optimum.
+        let pooled = (rate + previousHitRate) / 2
+        let noise = noiseTolerance * (2 * pooled * (1 - pooled) / lookups).squareRoot()
+        let amount = change >= -noise ? stepSize : -stepSize
         if abs(change) >= Self.restartThreshold {
             stepSize = (amount >= 0 ? 1 : -1) * stepFraction * Double(maximum)
         } else {

@@ -20,18 +20,26 @@ struct TestRandom {
     }
 }
 
+/// A hash that is the same in every process (`hashValue` is seeded per process), so the
+/// hit-ratio tests replay the same sketch collisions and jitter draws on every run.
+func stableHash(_ key: Int) -> Int {
+    var random = TestRandom(state: UInt64(bitPattern: Int64(key)))
+    return Int(truncatingIfNeeded: random.next())
+}
+
 /// Drives a core the way `BoxReplay` does: a lookup, and a store on a miss. Returns the hits.
 func replay(_ core: inout BoxPolicyCore<Int, Int>, _ keys: [Int]) -> Int {
     var hits = 0
     for k in keys {
         var r = Removals<Int, Int>()
-        if core.get(k, hashValue: k.hashValue, now: 0, &r) != nil { hits += 1 } else { core.set(k, hashValue: k.hashValue, k, weight: 1, &r) }
+        let h = stableHash(k)
+        if core.get(k, hashValue: h, now: 0, &r) != nil { hits += 1 } else { core.set(k, hashValue: h, k, weight: 1, &r) }
     }
     return hits
 }
 
 func has(_ core: borrowing BoxPolicyCore<Int, Int>, _ key: Int) -> Bool {
-    core.contains(key, hashValue: key.hashValue, now: 0)
+    core.contains(key, hashValue: stableHash(key), now: 0)
 }
 
 @Suite struct BoxPolicyCoreTests {
