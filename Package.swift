@@ -42,7 +42,7 @@ let package = Package(
         // on, shared (not a product) so other backends can build caches on them too.
         .target(name: "CachePolicies", dependencies: ["CacheCore"], path: "Modules/CachePolicies"),
         .target(name: "CacheTools", dependencies: ["CacheCore", "CachePolicies"], path: "Modules/CacheTools"),
-        .target(name: "CacheTestKit", dependencies: ["CacheCore"], path: "Modules/CacheTestKit"),
+        .target(name: "CacheTestKit", dependencies: ["CacheCore", .product(name: "Logging", package: "swift-log")], path: "Modules/CacheTestKit"),
         .systemLibrary(
             name: "CCacheSQLite", path: "Modules/CCacheSQLite",
             providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite"])]
@@ -111,7 +111,7 @@ let package = Package(
         // tests that run cachectl live in CacheCLITests.
         .testTarget(name: "CacheCoreTests", dependencies: ["CacheCore", "CacheTestKit"], path: "Tests/CacheCoreTests"),
         .testTarget(
-            name: "CacheCLITests", dependencies: ["cachectl", "CacheCore", "CacheTools", "CacheTestKit", "CacheDisk", "CacheJoblib"],
+            name: "CacheCLITests", dependencies: ["cachectl", "CacheCore", "CacheTools", "CacheTestKit", "CacheDisk", "CacheJoblib", "CacheKlepto", "CacheSQLite"],
             path: "Tests/CacheCLITests"),
         .testTarget(name: "CacheToolsTests", dependencies: ["CacheTools", "CacheCore", "CacheTestKit"], path: "Tests/CacheToolsTests"),
         .testTarget(name: "CacheSQLiteTests", dependencies: ["CacheSQLite", "CCacheSQLite"], path: "Tests/CacheSQLiteTests"),
@@ -147,7 +147,7 @@ let package = Package(
         .target(name: "CacheBox", dependencies: ["CacheCore", "CachePolicies"], path: "Modules/CacheBox"),
         .testTarget(name: "CacheBoxTests", dependencies: ["CacheBox", "CacheCore", "CacheTestKit"], path: "Tests/CacheBoxTests"),
         // CacheKlepto: archives (memory, directory, SQL table, single file) behind a policy front cache, with keymaps.
-        .target(name: "CacheKlepto", dependencies: ["CacheCore", "CacheSQLite", "CachePolicies"], path: "Modules/CacheKlepto", exclude: ["README.md"]),
+        .target(name: "CacheKlepto", dependencies: ["CacheCore", "CacheSQLite", "CachePolicies", .product(name: "Logging", package: "swift-log")], path: "Modules/CacheKlepto", exclude: ["README.md"]),
         // A child process for CacheKlepto's cross-process tests.
         .executableTarget(name: "CacheKleptoProbe", dependencies: ["CacheKlepto", "CacheCore"], path: "Modules/CacheKleptoProbe"),
         .testTarget(

@@ -141,7 +141,9 @@ struct ValueFiles: Sendable {
         let fd = try openChecked(name, expectedSize: expectedSize)
         defer { _ = posixClose(fd) }
         var readError: Int32 = 0
-        let bytes = [UInt8](unsafeUninitializedCapacity: expectedSize) { buffer, initialized in
+        // An empty file is [] without `Array(unsafeUninitializedCapacity: 0)`, which would write
+        // the count into the empty-array object all threads share (a race TSan reports).
+        let bytes = expectedSize == 0 ? [] : [UInt8](unsafeUninitializedCapacity: expectedSize) { buffer, initialized in
             var offset = 0
             while offset < expectedSize {
                 let n = pread(fd, buffer.baseAddress! + offset, expectedSize - offset, off_t(offset))

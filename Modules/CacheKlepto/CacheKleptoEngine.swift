@@ -1,4 +1,5 @@
 import CacheCore
+import Logging
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -128,7 +129,7 @@ public struct CacheKleptoEngine: CacheEngine {
         }
         let namespace = configuration.namespace
         return try KleptoCache(archive: archive, policy: policy, writeMode: writeMode, keymap: keymap, serializer: serializer,
-                               purgesWhenFull: false, makeKey: { $0.scoped(in: namespace) })
+                               purgesWhenFull: false, logger: Logger(label: "swift-cache.klepto"), makeKey: { $0.scoped(in: namespace) })
     }
 
     /// Adds this engine to `registry`.

@@ -188,18 +188,9 @@ public final class DirectoryArchive: KleptoArchive {
 
     /// Names in `entries/` that look like entry files (32 hex digits + `.entry`).
     func entryFileNames() throws(KleptoArchiveError) -> [String] {
-        guard let dir = opendir(entriesPath) else { throw KleptoFileIO.ioError("list", entriesPath) }
-        defer { closedir(dir) }
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafePointer(to: entry.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: Int(NAME_MAX) + 1) { String(cString: $0) }
-            }
-            if name.utf8.count == 38 && name.hasSuffix(".entry") && Hash128(hex: String(name.prefix(32))) != nil {
-                names.append(name)
-            }
+        try KleptoFileIO.directoryNames(entriesPath).filter {
+            $0.utf8.count == 38 && $0.hasSuffix(".entry") && Hash128(hex: String($0.prefix(32))) != nil
         }
-        return names
     }
 
     /// The record of `key`, read from its entry file (no lock: entries change by rename).

@@ -1,4 +1,5 @@
 import CacheCore
+import Logging
 import Synchronization
 
 /// A cache with a policy front in memory over an archive (klepto's caches): reads
@@ -20,7 +21,9 @@ import Synchronization
 /// A damaged archive entry (altered, truncated, another format) is a miss: it is
 /// removed and counted in `stats.decodeFailures`, and its reason kept in
 /// ``info``'s `recentFailures`; an archive that cannot be read is a miss counted in
-/// `stats.readFailures`. ``load()`` throws these errors instead.
+/// `stats.readFailures`. Each absorbed failure is also logged at `warning` level on the
+/// cache's `logger` (label `swift-cache.klepto` by default), naming the file or table.
+/// ``load()`` throws these errors instead.
 ///
 /// `count` is the number of entries in the cache — the archive's plus unflushed
 /// write-back entries — so a bounded policy bounds the front, not `count`; the front's
@@ -46,6 +49,8 @@ public final class KleptoCache<Key: Hashable & Sendable, Value: Sendable>: Cache
     let makeArchiveKey: @Sendable (Key) throws -> CacheKey
     let inner: Mutex<Inner>
     let flushTimer: KleptoFlushTimer?
+    /// Where absorbed failures (damaged entries, I/O errors) are reported.
+    public let logger: Logger
 
     struct Inner {
         var front: (any KleptoFront<Value>)?
@@ -62,7 +67,8 @@ public final class KleptoCache<Key: Hashable & Sendable, Value: Sendable>: Cache
     /// The designated initializer: keys are turned into ``CacheKey``s by `makeKey`
     /// (before the keymap), values into bytes by `serializer`.
     init(archive: any KleptoArchive, policy: KleptoPolicy, writeMode: KleptoWriteMode, keymap: KleptoKeymap,
-         serializer: AnyCacheSerializer<Value>, purgesWhenFull: Bool, makeKey: @escaping @Sendable (Key) throws -> CacheKey)
+         serializer: AnyCacheSerializer<Value>, purgesWhenFull: Bool, logger: Logger,
+         makeKey: @escaping @Sendable (Key) throws -> CacheKey)
         throws(CacheConfigurationError)
     {
         if let n = policy.maxSize, n < 1 {
@@ -77,6 +83,7 @@ public final class KleptoCache<Key: Hashable & Sendable, Value: Sendable>: Cache
         self.keymap = keymap
         self.serializer = serializer
         self.purgesWhenFull = purgesWhenFull
+        self.logger = logger
         format = KleptoRecord.format(of: serializer)
         if keymap == .canonical {
             makeArchiveKey = makeKey
@@ -103,8 +110,9 @@ public final class KleptoCache<Key: Hashable & Sendable, Value: Sendable>: Cache
 
     // MARK: Helpers (called under the lock)
 
-    /// Remembers a failure the cache absorbed.
-    static func note(_ failure: String, _ s: inout Inner) {
+    /// Remembers a failure the cache absorbed, and logs it.
+    func note(_ failure: String, _ s: inout Inner) {
+        logger.warning("[CacheKlepto] \(failure)", metadata: ["archive": "\(archive.location)"])
         s.info.recentFailures.append(failure)
         if s.info.recentFailures.count > 16 { s.info.recentFailures.removeFirst() }
     }
@@ -122,13 +130,13 @@ public final class KleptoCache<Key: Hashable & Sendable, Value: Sendable>: Cache
         } catch let error as KleptoArchiveError where error.kind == .damaged {
             if explicit { throw error }
             s.stats.decodeFailures += 1
-            Self.note(error.description + "; entry removed", &s)
+            note(error.description + "; entry removed", &s)
             _ = try? archive.removeRecord(forKey: key)
             return nil
         } catch {
             if explicit { throw error }
             s.stats.readFailures += 1
-            Self.note("\(archive.location): read failed: \(error)", &s)
+            note("\(archive.location): read failed: \(error)", &s)
             return nil
         }
         guard let record else { return nil }
@@ -143,7 +151,7 @@ public final class KleptoCache<Key: Hashable & Sendable, Value: Sendable>: Cache
                 throw KleptoArchiveError(.damaged, path: archive.location, detail: "entry \(KleptoKeymap.describe(key)): \(error)")
             }
             s.stats.decodeFailures += 1
-            Self.note("\(archive.location): entry \(KleptoKeymap.describe(key)) does not decode (\(error)); entry removed", &s)
+            note("\(archive.location): entry \(KleptoKeymap.describe(key)) does not decode (\(error)); entry removed", &s)
             _ = try? archive.removeRecord(forKey: key)
             return nil
         }
@@ -165,7 +173,7 @@ public final class KleptoCache<Key: Hashable & Sendable, Value: Sendable>: Cache
         for (k, v) in evicted where s.dirty.remove(k) != nil {
             do { records.append((k, try encodeRecord(v))) } catch {
                 s.stats.storeFailures += 1
-                Self.note("evicted entry \(KleptoKeymap.describe(k)) could not be encoded: \(error)", &s)
+                note("evicted entry \(KleptoKeymap.describe(k)) could not be encoded: \(error)", &s)
             }
         }
         if !records.isEmpty { writeRecords(records, &s) }
@@ -178,7 +186,7 @@ public final class KleptoCache<Key: Hashable & Sendable, Value: Sendable>: Cache
             s.info.dumpedEntries += records.count
         } catch {
             s.stats.storeFailures += records.count
-            Self.note("\(archive.location): writing \(records.count) entries failed: \(error)", &s)
+            note("\(archive.location): writing \(records.count) entries failed: \(error)", &s)
         }
     }
 
@@ -202,7 +210,7 @@ public final class KleptoCache<Key: Hashable & Sendable, Value: Sendable>: Cache
         } catch {
             firstError = firstError ?? error
             s.stats.storeFailures += records.count
-            Self.note("\(archive.location): dump failed: \(error)", &s)
+            note("\(archive.location): dump failed: \(error)", &s)
         }
         return firstError
     }
@@ -393,22 +401,24 @@ extension KleptoCache where Key == CacheKey {
     ///   - keymap: how keys become archive keys (default ``KleptoKeymap/hashing``).
     ///   - serializer: how values become bytes (default: the family's binary `Codable` format).
     ///   - purgesWhenFull: dump and empty a full front instead of evicting one entry.
+    ///   - logger: where absorbed failures (a damaged entry removed, an archive I/O error) are logged.
     /// - Throws: ``CacheConfigurationError`` for a bound below 1 or a non-positive flush interval.
     public convenience init(
         archive: any KleptoArchive, policy: KleptoPolicy = .unbounded, writeMode: KleptoWriteMode = .writeThrough,
-        keymap: KleptoKeymap = .hashing, serializer: AnyCacheSerializer<Value>, purgesWhenFull: Bool = false
+        keymap: KleptoKeymap = .hashing, serializer: AnyCacheSerializer<Value>, purgesWhenFull: Bool = false,
+        logger: Logger = Logger(label: "swift-cache.klepto")
     ) throws(CacheConfigurationError) {
         try self.init(archive: archive, policy: policy, writeMode: writeMode, keymap: keymap, serializer: serializer,
-                      purgesWhenFull: purgesWhenFull, makeKey: { $0 })
+                      purgesWhenFull: purgesWhenFull, logger: logger, makeKey: { $0 })
     }
 
     /// A cache keyed by ``CacheKey`` whose values use the family's default serializer.
     public convenience init(
         archive: any KleptoArchive, policy: KleptoPolicy = .unbounded, writeMode: KleptoWriteMode = .writeThrough,
-        keymap: KleptoKeymap = .hashing, purgesWhenFull: Bool = false
+        keymap: KleptoKeymap = .hashing, purgesWhenFull: Bool = false, logger: Logger = Logger(label: "swift-cache.klepto")
     ) throws(CacheConfigurationError) where Value: Codable {
         try self.init(archive: archive, policy: policy, writeMode: writeMode, keymap: keymap,
-                      serializer: CacheSerializers.default(for: Value.self), purgesWhenFull: purgesWhenFull, makeKey: { $0 })
+                      serializer: CacheSerializers.default(for: Value.self), purgesWhenFull: purgesWhenFull, logger: logger, makeKey: { $0 })
     }
 }
 
@@ -418,10 +428,10 @@ extension KleptoCache where Key: Encodable {
     public convenience init(
         namespace: String, archive: any KleptoArchive, policy: KleptoPolicy = .unbounded,
         writeMode: KleptoWriteMode = .writeThrough, keymap: KleptoKeymap = .hashing,
-        serializer: AnyCacheSerializer<Value>, purgesWhenFull: Bool = false
+        serializer: AnyCacheSerializer<Value>, purgesWhenFull: Bool = false, logger: Logger = Logger(label: "swift-cache.klepto")
     ) throws(CacheConfigurationError) {
         try self.init(archive: archive, policy: policy, writeMode: writeMode, keymap: keymap, serializer: serializer,
-                      purgesWhenFull: purgesWhenFull, makeKey: { key in
+                      purgesWhenFull: purgesWhenFull, logger: logger, makeKey: { key in
                           CacheKey(namespace: namespace, encodedArguments: try CanonicalKeyEncoder.encodeArguments(key, digestThreshold: Int.max))
                       })
     }
@@ -429,10 +439,11 @@ extension KleptoCache where Key: Encodable {
     /// A cache keyed by any `Encodable` value whose values use the family's default serializer.
     public convenience init(
         namespace: String, archive: any KleptoArchive, policy: KleptoPolicy = .unbounded,
-        writeMode: KleptoWriteMode = .writeThrough, keymap: KleptoKeymap = .hashing, purgesWhenFull: Bool = false
+        writeMode: KleptoWriteMode = .writeThrough, keymap: KleptoKeymap = .hashing, purgesWhenFull: Bool = false,
+        logger: Logger = Logger(label: "swift-cache.klepto")
     ) throws(CacheConfigurationError) where Value: Codable {
         try self.init(namespace: namespace, archive: archive, policy: policy, writeMode: writeMode, keymap: keymap,
-                      serializer: CacheSerializers.default(for: Value.self), purgesWhenFull: purgesWhenFull)
+                      serializer: CacheSerializers.default(for: Value.self), purgesWhenFull: purgesWhenFull, logger: logger)
     }
 }
 

@@ -66,6 +66,30 @@ enum KleptoFileIO {
         return FileIdentity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino), size: Int64(info.st_size), modified: nanos)
     }
 
+    /// The size of `path` in bytes (0 when it cannot be read).
+    static func fileSize(_ path: String) -> Int {
+        (try? identity(path)).flatMap { $0.map { Int($0.size) } } ?? 0
+    }
+
+    /// The modification time of `path` in seconds since 1970, or `nil` when it is gone.
+    static func modificationTime(_ path: String) -> Double? {
+        (try? identity(path)).flatMap { $0.map { Double($0.modified) / 1e9 } }
+    }
+
+    /// The names in directory `path` (without `.` and `..`).
+    static func directoryNames(_ path: String) throws(KleptoArchiveError) -> [String] {
+        guard let dir = opendir(path) else { throw ioError("list", path) }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: Int(NAME_MAX) + 1) { String(cString: $0) }
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
     /// Runs `body` holding an advisory `flock` on the lock file `path` (created if
     /// missing): exclusive for writers, shared for readers. Other processes using the same
     /// archive take the same lock, so the body's read-modify-write is atomic across them.

@@ -50,6 +50,15 @@ public final class SingleFileArchive: KleptoArchive {
         try state.withLock { s throws(KleptoArchiveError) in try reload(&s) }
     }
 
+    /// An archive that reads `path` at its first use, not now: tools open a damaged file
+    /// this way to report it (``KleptoArchive/check(repair:)``) rather than fail to open it.
+    init(unloadedAt path: String) {
+        self.path = path
+        mode = .writeThrough
+        synchronous = false
+        lockPath = path + ".lock"
+    }
+
     deinit { try? flush() }
 
     public var location: String { "file \(path)" }

@@ -5,7 +5,7 @@ import Testing
 /// Every committed seed and every saved crash (`Integration/Fuzz/corpus/<target>/`) passes
 /// its target's checks in the normal build: a crash the fuzzer found once is a regression
 /// test from then on.
-@Suite(.serialized) struct FuzzCorpusTests {
+@Suite struct FuzzCorpusTests {
     static let corpus = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Integration/Fuzz/corpus").path

@@ -148,11 +148,13 @@ import Testing
         var bytes = try readFile(file)
         bytes[bytes.count - 2] ^= 0x01
         try writeFile(file, bytes)
-        let cache = try KleptoCache<CacheKey, String>(archive: archive, policy: .lru(maxSize: 4))
+        let log = CapturedLog()
+        let cache = try KleptoCache<CacheKey, String>(archive: archive, policy: .lru(maxSize: 4), logger: log.logger)
         #expect(throws: KleptoArchiveError.self) { try cache.load() }
         #expect(try cache.value(forKey: key(1)) == nil)
         #expect(cache.stats.decodeFailures == 1 && cache.stats.misses == 1)
         #expect(cache.info.recentFailures.first?.contains(file) == true)
+        #expect(log.warnings.count == 1 && log.warnings[0].contains(file) && log.warnings[0].contains("entry removed"), "\(log.warnings)")
         #expect(!FileManager.default.fileExists(atPath: file), "the damaged entry was not removed")
     }
 

@@ -1,6 +1,7 @@
 import CacheAsync
 import CacheCore
 import CacheRedis
+import CacheTestKit
 import Foundation
 import Logging
 import Synchronization
@@ -12,28 +13,6 @@ import Testing
 /// AsyncCache/AsyncMemoized, and through the sync store and Memoized. A real
 /// redis-server is killed and restarted on the same port.
 @Suite(.serialized) struct RedisOutageAccountingTests {
-    /// Messages logged through it, by level.
-    final class CapturedLog: Sendable {
-        let lines = Mutex<[(level: Logger.Level, message: String)]>([])
-        var logger: Logger { Logger(label: "test") { _ in Handler(sink: self) } }
-        func count(_ level: Logger.Level) -> Int { lines.withLock { $0.filter { $0.level == level }.count } }
-        var warnings: [String] { lines.withLock { $0.filter { $0.level == .warning }.map(\.message) } }
-
-        struct Handler: LogHandler {
-            let sink: CapturedLog
-            var logLevel: Logger.Level = .trace
-            var metadata: Logger.Metadata = [:]
-            subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-                get { metadata[key] }
-                set { metadata[key] = newValue }
-            }
-            func log(event: LogEvent) {
-                let extra = (event.metadata ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-                sink.lines.withLock { $0.append((event.level, "\(event.message) \(extra)")) }
-            }
-        }
-    }
-
     @Test func asyncStoreCountsFailedReadsAndWarnsOncePerOutage() async throws {
         guard let server = try RedisServer.startIfAvailable() else { return }
         defer { server.stop() }

@@ -435,7 +435,10 @@ final class BinaryDecodingNode: Decoder {
         }
         let source = context.base + dataStart
         #if _endian(little)
-        if MemoryLayout<N>.size == type.width {
+        // Never with 0 elements: `Array(unsafeUninitializedCapacity: 0)` stores the count into
+        // the one empty-array object every empty array shares — a write racing every other
+        // thread's read of an empty array (ThreadSanitizer reports it; the value is the same).
+        if MemoryLayout<N>.size == type.width && count.elements > 0 {
             return [N](unsafeUninitializedCapacity: count.elements) { buffer, initialized in
                 UnsafeMutableRawPointer(buffer.baseAddress!).copyMemory(from: source, byteCount: count.bytes)
                 initialized = count.elements

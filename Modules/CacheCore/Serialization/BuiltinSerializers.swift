@@ -60,6 +60,8 @@ public struct NumericArraySerializer<Element: RawNumeric>: CacheSerializer {
                 .decoding, serializer: id, type: "[\(Element.self)]", position: "byte \(bytes.count)",
                 reason: "length \(bytes.count) is not a multiple of the element size \(stride)")
         }
+        // Not for 0 elements: that would write the count into the shared empty-array object.
+        if bytes.isEmpty { return [] }
         return [Element](unsafeUninitializedCapacity: bytes.count / stride) { buffer, initialized in
             if let base = buffer.baseAddress, bytes.count > 0 {
                 UnsafeMutableRawPointer(base).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
