@@ -198,8 +198,10 @@ public final class DirectoryArchive: KleptoArchive {
     ///   altered or another key's.
     public func record(forKey key: CacheKey) throws -> KleptoRecord? {
         let file = entryPath(forKey: key)
-        guard let bytes = try KleptoFileIO.readFile(file) else { return nil }
-        switch DirectoryEntryFile.decode(bytes) {
+        let read: Result<DirectoryEntryFile.Parsed, DamageReason>?
+        do { read = try DirectoryEntryFile.read(file) } catch { throw KleptoFileIO.archiveError(error) }
+        guard let read else { return nil }
+        switch read {
         case .failure(let reason):
             throw KleptoArchiveError(.damaged, path: file, detail: reason.text)
         case .success(let parsed):

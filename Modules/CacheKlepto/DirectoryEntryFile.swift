@@ -1,4 +1,9 @@
 import CacheCore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The layout of one ``DirectoryArchive`` entry file: a one-line JSON array header, the
 /// payload, then a newline.
@@ -47,9 +52,16 @@ package enum DirectoryEntryFile {
         package var payload: [UInt8]
     }
 
-    package static func decode(_ bytes: [UInt8]) -> Result<Parsed, DamageReason> {
-        guard let newline = bytes.firstIndex(of: 10) else { return .failure(DamageReason("no header line")) }
-        let header = String(decoding: bytes[..<newline], as: UTF8.self)
+    /// A parsed header line: the key, the format, the payload's length and checksum.
+    struct Header {
+        var key: CacheKey
+        var format: String
+        var length: Int
+        var checksum: UInt64
+    }
+
+    static func parseHeader(_ line: ArraySlice<UInt8>) -> Result<Header, DamageReason> {
+        let header = String(decoding: line, as: UTF8.self)
         guard header.hasPrefix("[\"\(magic)\",") && header.hasSuffix("]") else {
             return .failure(DamageReason("not a cacheklepto entry file (header '\(header.prefix(40))')"))
         }
@@ -64,13 +76,92 @@ package enum DirectoryEntryFile {
               let keyHex = unquote(fields[5]), let keyBytes = [UInt8](kleptoHex: keyHex),
               let key = CacheKey(storageBytes: keyBytes)
         else { return .failure(DamageReason("malformed header")) }
-        let start = newline + 1
-        guard bytes.count == start + length + 1, bytes[bytes.count - 1] == 10 else {
-            return .failure(DamageReason("length \(bytes.count) does not match the header (payload \(length) bytes): truncated or extended"))
+        return .success(Header(key: key, format: String(format), length: length, checksum: sum))
+    }
+
+    static func lengthMismatch(_ size: Int, _ length: Int) -> DamageReason {
+        DamageReason("length \(size) does not match the header (payload \(length) bytes): truncated or extended")
+    }
+
+    package static func decode(_ bytes: [UInt8]) -> Result<Parsed, DamageReason> {
+        guard let newline = bytes.firstIndex(of: 10) else { return .failure(DamageReason("no header line")) }
+        let header: Header
+        switch parseHeader(bytes[..<newline]) {
+        case .failure(let reason): return .failure(reason)
+        case .success(let h): header = h
         }
-        let payload = Array(bytes[start..<(start + length)])
-        guard checksum(payload) == sum else { return .failure(DamageReason("payload checksum mismatch: altered")) }
-        return .success(Parsed(key: key, format: String(format), payload: payload))
+        let start = newline + 1
+        guard bytes.count == start + header.length + 1, bytes[bytes.count - 1] == 10 else {
+            return .failure(lengthMismatch(bytes.count, header.length))
+        }
+        let payload = Array(bytes[start..<(start + header.length)])
+        guard checksum(payload) == header.checksum else { return .failure(DamageReason("payload checksum mismatch: altered")) }
+        return .success(Parsed(key: header.key, format: header.format, payload: payload))
+    }
+
+    /// How much of a file the first read takes: the header line of every entry whose key
+    /// is not unusually long, and the whole of a small entry.
+    static let firstReadSize = 4_096
+
+    /// Reads and checks the entry file at `path` (`nil` when it does not exist): the header
+    /// from the first block, then the payload straight into its own array — the file is not
+    /// read into a buffer and copied out. Symbolic links are not followed.
+    /// - Complexity: O(payload): one copy from the kernel and one checksum pass.
+    package static func read(_ path: String) throws(CacheFileError) -> Result<Parsed, DamageReason>? {
+        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        if fd < 0 {
+            if errno == ENOENT { return nil }
+            if errno == ELOOP { return .failure(DamageReason("is a symbolic link")) }
+            throw CacheFiles.failure("open for reading", path)
+        }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw CacheFiles.failure("stat", path) }
+        guard (info.st_mode & S_IFMT) == S_IFREG else { return .failure(DamageReason("not a regular file")) }
+        let size = Int(info.st_size)
+        let head = try CacheFiles.read(fd, at: 0, count: min(size, firstReadSize), path: path)
+        guard let newline = head.firstIndex(of: 10) else {
+            if size <= firstReadSize { return .failure(DamageReason("no header line")) }
+            return decode(try CacheFiles.read(fd, at: 0, count: size, path: path))
+        }
+        let header: Header
+        switch parseHeader(head[..<newline]) {
+        case .failure(let reason): return .failure(reason)
+        case .success(let h): header = h
+        }
+        let start = newline + 1
+        guard size == start + header.length + 1 else { return .failure(lengthMismatch(size, header.length)) }
+        let inHead = min(head.count - start, header.length)
+        let payload: [UInt8]
+        if inHead == header.length {
+            payload = Array(head[start..<(start + inHead)])
+        } else {
+            // One allocation of the payload's size: the part the first read took, then the
+            // rest read from the file into place.
+            var readError: Int32 = 0
+            payload = [UInt8](unsafeUninitializedCapacity: header.length) { buffer, initialized in
+                head.withUnsafeBufferPointer { h in
+                    buffer.baseAddress!.update(from: h.baseAddress! + start, count: inHead)
+                }
+                var done = inHead
+                while done < header.length {
+                    let n = pread(fd, buffer.baseAddress! + done, header.length - done, off_t(start + done))
+                    if n < 0 {
+                        if errno == EINTR { continue }
+                        readError = errno
+                        break
+                    }
+                    if n == 0 { break }
+                    done += n
+                }
+                initialized = done
+            }
+            if readError != 0 { throw CacheFiles.failure("read", path, readError) }
+        }
+        let last = size - 1 < head.count ? head[size - 1] : try CacheFiles.read(fd, at: size - 1, count: 1, path: path).first
+        guard payload.count == header.length, last == 10 else { return .failure(lengthMismatch(size, header.length)) }
+        guard checksum(payload) == header.checksum else { return .failure(DamageReason("payload checksum mismatch: altered")) }
+        return .success(Parsed(key: header.key, format: header.format, payload: payload))
     }
 }
 

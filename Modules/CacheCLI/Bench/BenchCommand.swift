@@ -6,15 +6,16 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Run a standard workload (release build) with its same-run baselines.",
         discussion: """
-            Workloads: memoize, arrays, disk, multiprocess, async, redis, concurrency, memory. Each figure is the \
-            median of --passes passes, with its min–max spread. concurrency: Zipf reads (and 75% reads / 25% \
+            Workloads: memoize, arrays, disk, multiprocess, async, redis, concurrency, memory, klepto. Each figure is \
+            the median of --passes passes, with its min–max spread. concurrency: Zipf reads (and 75% reads / 25% \
             writes) on 1, 2 and the processor count's threads, with the 2-thread scaling; memory: heap bytes per \
-            entry from glibc's mallinfo2() (Linux only).
+            entry from glibc's mallinfo2() (Linux only); klepto: a memoized hit from an LRU front, a directory \
+            archive's 50 KB writes and reads against raw files, a SQL archive's small sets and gets against raw SQLite.
             """)
 
-    static let workloads = ["memoize", "arrays", "disk", "multiprocess", "async", "redis", "concurrency", "memory"]
+    static let workloads = ["memoize", "arrays", "disk", "multiprocess", "async", "redis", "concurrency", "memory", "klepto"]
 
-    @Argument(help: "The workload: memoize, arrays, disk, multiprocess, async, redis, concurrency, memory.")
+    @Argument(help: "The workload: memoize, arrays, disk, multiprocess, async, redis, concurrency, memory, klepto.")
     var workload: String
 
     @Flag(help: "One JSON object per line.")
@@ -63,6 +64,8 @@ struct BenchCommand: ParsableCommand {
             try ConcurrencyBench.run(passes: passes, operations: operations, reporter: reporter)
         case "memory":
             try MemoryBench.run(passes: passes, entries: entries, reporter: reporter)
+        case "klepto":
+            try KleptoBench.run(passes: passes, reporter: reporter)
         default:
             break
         }

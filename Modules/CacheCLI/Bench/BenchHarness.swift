@@ -41,7 +41,7 @@ struct BenchReporter {
             if let data = try? encoder.encode(row), let text = String(data: data, encoding: .utf8) { print(text) }
         } else {
             let metric = row.threads.map { "\(row.metric) \($0)t" } ?? row.metric
-            var line = "\(row.workload) \(metric) \(row.candidate.padding(toLength: 30, withPad: " ", startingAt: 0)) "
+            var line = "\(row.workload) \(metric) \(Self.column(row.candidate)) "
                 + "\(format(row.value)) \(row.unit)  [\(format(row.min))–\(format(row.max))]"
             if let p90 = row.p90 { line += " p90 \(format(p90))" }
             if let ratio = row.ratioToBaseline, let name = row.baselineName {
@@ -51,6 +51,11 @@ struct BenchReporter {
             print(line)
         }
         fflush(nil)
+    }
+
+    /// The candidate's name padded to a column; a longer name is printed whole (never cut).
+    static func column(_ name: String) -> String {
+        name.count >= 40 ? name : name.padding(toLength: 40, withPad: " ", startingAt: 0)
     }
 
     func format(_ v: Double) -> String {

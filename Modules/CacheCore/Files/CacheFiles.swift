@@ -25,7 +25,7 @@ package struct CacheFileError: Error, Sendable {
 
 /// The whole-file reads and atomic writes the file-backed stores share.
 package enum CacheFiles {
-    static func failure(_ operation: String, _ path: String, _ code: Int32 = errno) -> CacheFileError {
+    package static func failure(_ operation: String, _ path: String, _ code: Int32 = errno) -> CacheFileError {
         CacheFileError(kind: .system, operation: operation, path: path, code: code)
     }
 
@@ -43,18 +43,30 @@ package enum CacheFiles {
         guard (info.st_mode & S_IFMT) == S_IFREG else {
             throw CacheFileError(kind: .notARegularFile, operation: "read", path: path, code: EINVAL)
         }
-        var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
-        var done = 0
-        while done < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + done, $0.count - done) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw failure("read", path)
+        return try read(fd, at: 0, count: Int(info.st_size), path: path)
+    }
+
+    /// Up to `count` bytes of `fd` from `offset` (fewer only at the end of the file), read
+    /// straight into the returned array (no zero fill, no copy).
+    package static func read(_ fd: Int32, at offset: Int, count: Int, path: String) throws(CacheFileError) -> [UInt8] {
+        // Not for 0 bytes: Array(unsafeUninitializedCapacity: 0) writes into the shared empty-array object.
+        if count <= 0 { return [] }
+        var readError: Int32 = 0
+        let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            var done = 0
+            while done < count {
+                let n = pread(fd, buffer.baseAddress! + done, count - done, off_t(offset + done))
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    readError = errno
+                    break
+                }
+                if n == 0 { break }
+                done += n
             }
-            if n == 0 { break }
-            done += n
+            initialized = done
         }
-        if done < bytes.count { bytes.removeSubrange(done...) }
+        if readError != 0 { throw failure("read", path, readError) }
         return bytes
     }
 
