@@ -112,3 +112,23 @@ struct BenchCommandTests {
         #endif
     }
 }
+
+extension BenchCommandTests {
+    /// `cachectl bench klepto`: every row of the three parts, each candidate beside its baseline.
+    @Test(.disabled(if: Self.underThreadSanitizer, "a benchmark loop: too slow under TSan"))
+    func kleptoReportsEachPartBesideItsBaseline() throws {
+        let rows = try Self.rows(["klepto", "--operations", "20000"])
+        #expect(rows.count == 10, "\(rows.map { "\($0.metric) \($0.candidate)" })")
+        for row in rows {
+            #expect(row.workload == "klepto" && row.passes == 5)
+            #expect(row.value.isFinite && row.value > 0 && row.min <= row.value && row.value <= row.max, "\(row.metric) \(row.candidate)")
+        }
+        for metric in ["memoize-hit", "dir-50KB-write", "dir-50KB-read", "sql-small-set", "sql-small-get"] {
+            let pair = rows.filter { $0.metric == metric }
+            #expect(pair.count == 2 && pair.filter(\.baseline).count == 1, "\(metric)")
+            let candidate = pair.first { !$0.baseline }
+            #expect(candidate?.ratioToBaseline.map { $0.isFinite && $0 > 0 } == true, "\(metric)")
+            #expect(candidate?.baselineName == pair.first(where: \.baseline)?.candidate, "\(metric)")
+        }
+    }
+}

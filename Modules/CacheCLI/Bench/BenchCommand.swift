@@ -24,8 +24,8 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Value size in bytes for the redis workload (redis-benchmark's -d).")
     var valueSize = 100
 
-    @Option(help: "Operations per thread for the concurrency workload.")
-    var operations = ConcurrencyBench.defaultOperations
+    @Option(help: "Operations per thread for the concurrency workload (default \(ConcurrencyBench.defaultOperations)); memoized calls per pass for klepto (default \(MemoizeBench.calls)).")
+    var operations: Int?
 
     @Option(help: "Entries for the memory workload (also each container's bound).")
     var entries = MemoryBench.defaultEntries
@@ -38,7 +38,7 @@ struct BenchCommand: ParsableCommand {
             throw ValidationError("unknown workload '\(workload)'; expected one of: \(Self.workloads.joined(separator: ", "))")
         }
         guard passes >= 5 else { throw ValidationError("--passes must be at least 5 (got \(passes))") }
-        guard operations >= 1 else { throw ValidationError("--operations must be at least 1 (got \(operations))") }
+        if let operations, operations < 1 { throw ValidationError("--operations must be at least 1 (got \(operations))") }
         guard entries >= 1 else { throw ValidationError("--entries must be at least 1 (got \(entries))") }
     }
 
@@ -61,11 +61,11 @@ struct BenchCommand: ParsableCommand {
         case "redis":
             try RedisBench.run(passes: passes, reporter: reporter, valueSize: valueSize)
         case "concurrency":
-            try ConcurrencyBench.run(passes: passes, operations: operations, reporter: reporter)
+            try ConcurrencyBench.run(passes: passes, operations: operations ?? ConcurrencyBench.defaultOperations, reporter: reporter)
         case "memory":
             try MemoryBench.run(passes: passes, entries: entries, reporter: reporter)
         case "klepto":
-            try KleptoBench.run(passes: passes, reporter: reporter)
+            try KleptoBench.run(passes: passes, calls: operations ?? MemoizeBench.calls, reporter: reporter)
         default:
             break
         }

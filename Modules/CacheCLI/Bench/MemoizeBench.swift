@@ -14,9 +14,9 @@ enum MemoizeBench {
         func get(_ key: Int) -> Int? { storage.withLock { $0[key] } }
     }
 
-    static func keys() -> [Int] {
+    static func keys(count: Int = calls) -> [Int] {
         var rng = SplitMix64(seed: 7)
-        return (0..<calls).map { _ in Int(rng.next() % UInt64(keyCount)) }
+        return (0..<count).map { _ in Int(rng.next() % UInt64(keyCount)) }
     }
 
     static func run(passes: Int, reporter: BenchReporter, extraCandidates: [(String, ([Int]) throws -> Int)]) throws {
