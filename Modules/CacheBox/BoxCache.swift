@@ -99,7 +99,7 @@ public final class BoxCache<Key: Hashable & Sendable, Value: Sendable>: CacheSto
             let share = maximumWeight / n + (i < maximumWeight % n ? 1 : 0)
             let expected = weigher == nil ? share : Swift.min(share, 1 << 12)
             made.append(Shard(
-                BoxPolicyCore(policy: policy, maximum: share, expectedEntries: expected, tracksExpiry: true,
+                BoxPolicyCore(policy: policy, maximum: share, expectedEntries: expected, tracksExpiry: false,
                               tracksWrites: refresh != nil, accessTTL: expiry.accessSeconds, now: now, seed: 0x5EED &+ UInt64(i)),
                 maximum: share))
         }

@@ -42,7 +42,7 @@ extension BoxPolicyCore {
                 case .lru, .fifo, .random: frequency = 0
                 }
                 ranked.append((position, BoxCoreEntry(
-                    key: table.keys[i], value: table.values[i], weight: table.weights[i], deadline: deadline,
+                    key: table.keys[i], value: table.values[i], weight: table.weight(i), deadline: deadline,
                     refreshOnAccess: aux[i] & Self.refreshFlag != 0,
                     writtenAt: tracksWrites ? table.stamps.unsafelyUnwrapped[i] : nil,
                     frequency: frequency, region: region)))
@@ -75,7 +75,7 @@ extension BoxPolicyCore {
                 known = now
             }
             guard entry.region != .window, aux[Int(s)] & Self.regionMask == Self.windowRegion else { return }
-            let w = table.weights[Int(s)]
+            let w = table.weight(Int(s))
             window.remove(s, table.prev, table.next)
             windowWeight &-= w
             if entry.region == .protected {

@@ -37,7 +37,10 @@ import CachePolicies
     @usableFromInline var rng: UInt64
     @usableFromInline package var wheel: BoxTimerWheel
     /// Whether entries carry deadlines (the table has expiry and second links).
-    @usableFromInline package let tracksExpiry: Bool
+    /// Whether entries may have deadlines: set at the first finite deadline (or from the
+    /// start when the cache expires entries), so a cache that never expires anything carries
+    /// no per-entry expiry time and no wheel links (16 bytes an entry).
+    @usableFromInline package private(set) var tracksExpiry: Bool
     /// Whether each entry keeps its write stamp (for refresh-after-write).
     @usableFromInline package let tracksWrites: Bool
     /// The last write stamp given out: stamps strictly increase, so a stamp also tells
@@ -158,6 +161,7 @@ import CachePolicies
         _ key: Key, hashValue: Int, _ value: Value, weight: Int, deadline: Double = .infinity, refreshOnAccess: Bool = false,
         writtenAt: Double = 0, _ removed: inout Removals<Key, Value>
     ) {
+        if deadline < .infinity && !tracksExpiry { startTrackingExpiry() }
         let (s, isNew) = table.findOrReserve(key, hashValue: hashValue)
         let flag = refreshOnAccess ? Self.refreshFlag : 0
         if tracksWrites {
@@ -184,7 +188,7 @@ import CachePolicies
             evict(sparing: s, &removed)
             return
         }
-        let oldWeight = table.weights[Int(s)]
+        let oldWeight = table.weight(Int(s))
         let old = table.replace(s, value: value, weight: weight)
         let aux = table.aux.unsafelyUnwrapped
         aux[Int(s)] = (aux[Int(s)] & ~Self.refreshFlag) | flag
@@ -247,6 +251,13 @@ import CachePolicies
 
     // MARK: Policy internals
 
+    /// Gives every slot an expiry time (none yet) and wheel links: the first deadline.
+    @usableFromInline
+    mutating func startTrackingExpiry() {
+        table.addFeatures([.expiry, .secondLinks])
+        tracksExpiry = true
+    }
+
     /// Moves a filed entry to the wheel bucket of a new deadline (or unfiles it).
     @inlinable
     mutating func reschedule(_ s: Int32, deadline: Double) {
@@ -286,7 +297,7 @@ import CachePolicies
                 probation.remove(s, table.prev, table.next)
                 protected.append(s, table.prev, table.next)
                 aux[Int(s)] = (aux[Int(s)] & ~Self.regionMask) | Self.protectedRegion
-                protectedWeight &+= table.weights[Int(s)]
+                protectedWeight &+= table.weight(Int(s))
                 demoteProtected()
             default:
                 protected.moveToTail(s, table.prev, table.next)
@@ -310,7 +321,7 @@ import CachePolicies
             protected.remove(d, table.prev, table.next)
             probation.append(d, table.prev, table.next)
             aux[Int(d)] = (aux[Int(d)] & ~Self.regionMask) | Self.probationRegion
-            protectedWeight &-= table.weights[Int(d)]
+            protectedWeight &-= table.weight(Int(d))
         }
     }
 
@@ -318,7 +329,7 @@ import CachePolicies
     @inlinable
     mutating func unlink(_ s: Int32) {
         let aux = table.aux.unsafelyUnwrapped
-        let w = table.weights[Int(s)]
+        let w = table.weight(Int(s))
         switch aux[Int(s)] & Self.regionMask {
         case Self.windowRegion:
             window.remove(s, table.prev, table.next)
@@ -374,7 +385,7 @@ import CachePolicies
             window.remove(s, table.prev, table.next)
             probation.append(s, table.prev, table.next)
             aux[Int(s)] = (aux[Int(s)] & ~Self.regionMask) | Self.probationRegion
-            windowWeight &-= table.weights[Int(s)]
+            windowWeight &-= table.weight(Int(s))
             if candidate < 0 { candidate = s }
         }
         while table.totalWeight > maximum {
@@ -463,9 +474,9 @@ import CachePolicies
             demoteProtected()
             for _ in 0..<1000 {
                 var s = probation.head
-                if s < 0 || table.weights[Int(s)] > quota { s = protected.head }
+                if s < 0 || table.weight(Int(s)) > quota { s = protected.head }
                 if s < 0 { break }
-                let w = table.weights[Int(s)]
+                let w = table.weight(Int(s))
                 if w > quota { break }
                 quota -= w
                 unlink(s)
@@ -483,7 +494,7 @@ import CachePolicies
             for _ in 0..<1000 {
                 let s = window.head
                 if s < 0 { break }
-                let w = table.weights[Int(s)]
+                let w = table.weight(Int(s))
                 if w > quota { break }
                 quota -= w
                 window.remove(s, table.prev, table.next)
@@ -522,8 +533,8 @@ import CachePolicies
     package func invariantViolation() -> String? {
         let w = window.slots(table.next), p = probation.slots(table.next), q = protected.slots(table.next)
         if w.count + p.count + q.count != table.count { return "lists hold \(w.count + p.count + q.count), table \(table.count)" }
-        let ww = w.reduce(0) { $0 + table.weights[Int($1)] }
-        let qw = q.reduce(0) { $0 + table.weights[Int($1)] }
+        let ww = w.reduce(0) { $0 + table.weight(Int($1)) }
+        let qw = q.reduce(0) { $0 + table.weight(Int($1)) }
         if ww != windowWeight { return "window weight \(windowWeight) != \(ww)" }
         if qw != protectedWeight { return "protected weight \(protectedWeight) != \(qw)" }
         if table.totalWeight > maximum { return "total weight \(table.totalWeight) > maximum \(maximum)" }

@@ -151,7 +151,7 @@ extension CachePolicyState where Self: ~Copyable {
             _linkNew(s, expires: expires)
             return
         }
-        let diff = weight &- _table.weights[Int(s)]
+        let diff = weight &- _table.weight(Int(s))
         if diff > 0 && _table.totalWeight &+ diff > _maxSize {
             // Evict until the larger value fits; the key itself may be the victim.
             var present = true

@@ -39,7 +39,9 @@ public struct SlotTable<Key: Hashable, Value>: ~Copyable {
     @usableFromInline package var hashes: UnsafeMutablePointer<UInt32>
     @usableFromInline package var keys: UnsafeMutablePointer<Key>
     @usableFromInline package var values: UnsafeMutablePointer<Value>
-    @usableFromInline package var weights: UnsafeMutablePointer<Int>
+    /// Per-slot weights, allocated at the first weight other than 1 (an unweighted table
+    /// spends nothing on them); read through ``weight(_:)``.
+    @usableFromInline package var weights: UnsafeMutablePointer<Int>?
     @usableFromInline package var prev: UnsafeMutablePointer<Int32>
     @usableFromInline package var next: UnsafeMutablePointer<Int32>
     /// Optional per-slot word: LFU bucket, TLRU generation. Zero-initialized.
@@ -71,7 +73,7 @@ public struct SlotTable<Key: Hashable, Value>: ~Copyable {
         hashes = .allocate(capacity: cap)
         keys = .allocate(capacity: cap)
         values = .allocate(capacity: cap)
-        weights = .allocate(capacity: cap)
+        weights = nil
         prev = .allocate(capacity: cap)
         next = .allocate(capacity: cap)
         if features.contains(.aux) {
@@ -95,6 +97,32 @@ public struct SlotTable<Key: Hashable, Value>: ~Copyable {
         totalWeight = 0
     }
 
+    /// Allocates the buffers of `features` the table does not have yet (cold path): an
+    /// added expiry reads `.infinity` (no deadline) for every slot, added auxiliary words
+    /// and stamps read 0; added second links are unset until a policy links a slot.
+    @usableFromInline
+    package mutating func addFeatures(_ features: SlotFeatures) {
+        if features.contains(.aux) && aux == nil {
+            let p = UnsafeMutablePointer<Int32>.allocate(capacity: capacity)
+            p.initialize(repeating: 0, count: capacity)
+            aux = p
+        }
+        if features.contains(.expiry) && expiry == nil {
+            let p = UnsafeMutablePointer<Double>.allocate(capacity: capacity)
+            p.initialize(repeating: .infinity, count: capacity)
+            expiry = p
+        }
+        if features.contains(.stamps) && stamps == nil {
+            let p = UnsafeMutablePointer<Double>.allocate(capacity: capacity)
+            p.initialize(repeating: 0, count: capacity)
+            stamps = p
+        }
+        if features.contains(.secondLinks) && prev2 == nil {
+            prev2 = .allocate(capacity: capacity)
+            next2 = .allocate(capacity: capacity)
+        }
+    }
+
     @usableFromInline
     package static func bucketCount(for slots: Int) -> Int {
         var n = 8
@@ -113,7 +141,7 @@ public struct SlotTable<Key: Hashable, Value>: ~Copyable {
         hashes.deallocate()
         keys.deallocate()
         values.deallocate()
-        weights.deallocate()
+        weights?.deallocate()
         prev.deallocate()
         next.deallocate()
         aux?.deallocate()
@@ -173,7 +201,7 @@ public struct SlotTable<Key: Hashable, Value>: ~Copyable {
             p = q
         }
         regrow(&hashes, fill: nil)
-        regrow(&weights, fill: nil)
+        if var p = weights { regrow(&p, fill: nil); weights = p }
         regrow(&prev, fill: nil)
         regrow(&next, fill: nil)
         if var p = aux { regrow(&p, fill: 0); aux = p }
@@ -290,8 +318,25 @@ public struct SlotTable<Key: Hashable, Value>: ~Copyable {
         let i = Int(s)
         (keys + i).initialize(to: key)
         (values + i).initialize(to: value)
-        weights[i] = weight
+        setWeight(i, weight)
         totalWeight &+= weight
+    }
+
+    /// The weight of live slot `s`. - Complexity: O(1).
+    @inlinable
+    package func weight(_ s: Int) -> Int { weights?[s] ?? 1 }
+
+    /// Records slot `i`'s weight, allocating the weights (every slot 1) at the first other.
+    @inlinable
+    mutating func setWeight(_ i: Int, _ weight: Int) {
+        if let weights {
+            weights[i] = weight
+        } else if weight != 1 {
+            let p = UnsafeMutablePointer<Int>.allocate(capacity: capacity)
+            p.initialize(repeating: 1, count: capacity)
+            p[i] = weight
+            weights = p
+        }
     }
 
     /// Replaces a live slot's value, returning the old one.
@@ -300,8 +345,8 @@ public struct SlotTable<Key: Hashable, Value>: ~Copyable {
         let i = Int(s)
         let old = (values + i).move()
         (values + i).initialize(to: value)
-        totalWeight &+= weight &- weights[i]
-        weights[i] = weight
+        totalWeight &+= weight &- self.weight(i)
+        setWeight(i, weight)
         return old
     }
 
@@ -321,7 +366,7 @@ public struct SlotTable<Key: Hashable, Value>: ~Copyable {
         let i = Int(s)
         let k = (keys + i).move()
         let v = (values + i).move()
-        totalWeight &-= weights[i]
+        totalWeight &-= weight(i)
         if let aux { aux[i] &+= 1 }  // invalidates generation-tagged references (TLRU)
         next[i] = freeHead
         freeHead = s

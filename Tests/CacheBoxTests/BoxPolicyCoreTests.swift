@@ -157,3 +157,56 @@ func has(_ core: borrowing BoxPolicyCore<Int, Int>, _ key: Int) -> Bool {
         #expect(removedCount > 0 && stored > 0)
     }
 }
+
+extension BoxPolicyCoreTests {
+    /// A core that has held only entries without deadlines carries no expiry buffers; the
+    /// first deadline adds them (every earlier entry: no deadline), and expiry then works.
+    @Test(arguments: [BoxPolicy.adaptive, .lru, .lfu, .fifo, .random])
+    func theFirstDeadlineTurnsExpiryOn(_ policy: BoxPolicy) {
+        var core = BoxPolicyCore<Int, Int>(policy: policy, maximum: 1_000, expectedEntries: 16)
+        var removed = Removals<Int, Int>()
+        for k in 0..<300 { core.set(k, hashValue: stableHash(k), k, weight: 1, &removed) }
+        let untracked = !core.tracksExpiry && core.table.expiry == nil && core.table.prev2 == nil
+        #expect(untracked)
+        for k in 300..<400 { core.set(k, hashValue: stableHash(k), k, weight: 1, deadline: 10, &removed) }
+        let tracked = core.tracksExpiry && core.table.expiry != nil
+        #expect(tracked)
+        // More entries after it (the table grows with the new buffers), then a rewrite of an old
+        // entry with a deadline and of a timed one without.
+        for k in 400..<700 { core.set(k, hashValue: stableHash(k), k, weight: 1, &removed) }
+        core.set(0, hashValue: stableHash(0), 0, weight: 1, deadline: 5, &removed)
+        core.set(300, hashValue: stableHash(300), 300, weight: 1, &removed)
+        let violation = core.invariantViolation()
+        #expect(violation == nil)
+        var expired = Removals<Int, Int>()
+        core.expire(now: 11, &expired)
+        let gone = Set(expired.pairs(.expired).map(\.key))
+        #expect(gone == Set([0] + Array(301..<400)), "expired \(gone.count)")
+        for k in [1, 299, 300, 400, 699] {
+            let held = core.contains(k, hashValue: stableHash(k), now: 11)
+            #expect(held, "key \(k)")
+        }
+        #expect(core.invariantViolation() == nil)
+    }
+}
+
+extension BoxPolicyCoreTests {
+    /// Weights are stored only once one differs from 1: entries stored before keep weight 1,
+    /// the bound counts every weight, and evictions follow it.
+    @Test(arguments: [BoxPolicy.adaptive, .lru, .lfu, .fifo, .random])
+    func theFirstWeightOtherThanOneIsCountedFromThen(_ policy: BoxPolicy) {
+        var core = BoxPolicyCore<Int, Int>(policy: policy, maximum: 500, expectedEntries: 16)
+        var removed = Removals<Int, Int>()
+        for k in 0..<200 { core.set(k, hashValue: stableHash(k), k, weight: 1, &removed) }
+        let unweighted = core.table.weights == nil && core.table.totalWeight == 200
+        #expect(unweighted)
+        for k in 200..<250 { core.set(k, hashValue: stableHash(k), k, weight: 5, &removed) }
+        let weighted = core.table.weights != nil && core.table.totalWeight == 450 && core.table.weight(Int(core.table.find(0, hashValue: stableHash(0)))) == 1
+        #expect(weighted, "total \(core.table.totalWeight)")
+        for k in 250..<400 { core.set(k, hashValue: stableHash(k), k, weight: 3, &removed) }
+        let bounded = core.table.totalWeight <= 500 && !removed.pairs(.size).isEmpty
+        #expect(bounded, "total \(core.table.totalWeight)")
+        let violation = core.invariantViolation()
+        #expect(violation == nil)
+    }
+}
