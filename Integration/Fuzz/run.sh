@@ -5,7 +5,7 @@
 #   Integration/Fuzz/run.sh runs 10000000 TARGET...    # at least N executions each
 #   Integration/Fuzz/run.sh time 600 TARGET...         # N seconds each
 # Targets: binary-codable envelope box-snapshot klepto-entry klepto-file npy-header
-# npy-array resp (all when none is named). The committed seed corpus
+# npy-array resp cache-key (all when none is named). The committed seed corpus
 # (corpus/<target>/) is read, never written: new inputs go to a scratch directory. A crash
 # is saved by libFuzzer as crash-*; copy it into corpus/<target>/ and FuzzCorpusTests
 # replays it in every `swift test` from then on.
@@ -16,7 +16,7 @@ mode="${1:-smoke}"
 shift || true
 limit=""
 if [ "$mode" != smoke ]; then limit="${1:?usage: $0 [smoke | runs N | time SECONDS] [TARGET...]}"; shift; fi
-all=(binary-codable envelope box-snapshot klepto-entry klepto-file npy-header npy-array resp)
+all=(binary-codable envelope box-snapshot klepto-entry klepto-file npy-header npy-array resp cache-key)
 targets=("$@")
 [ "${#targets[@]}" -eq 0 ] && targets=("${all[@]}")
 scratch="${FUZZ_BUILD_DIR:-$root/.build-fuzz}"

@@ -32,3 +32,25 @@ extension FuzzChecks {
         precondition(again == records, "records changed through encode → decode")
     }
 }
+
+extension FuzzChecks {
+    /// Storage bytes parse to a key that writes back to bytes parsing to the same key, or are
+    /// refused; the arguments of a parsed key are read as a canonical tree (or refused), whose
+    /// encoding reads back to the same encoding, and which rounds, renders and describes
+    /// without trapping — what a keymap does with a key read from an index or table.
+    static func cacheKey(_ bytes: UnsafeRawBufferPointer) {
+        guard let key = CacheKey(storageBytes: Array(bytes)) else { return }
+        precondition(CacheKey(storageBytes: key.storageBytes) == key, "a parsed key changed through storageBytes")
+        _ = key.digest
+        _ = KleptoKeymap.describe(key)
+        guard let tree = KleptoKeyTree(parsing: key.encodedArguments) else { return }
+        let encoded = tree.encoded()
+        guard let again = KleptoKeyTree(parsing: encoded) else { preconditionFailure("a parsed key tree does not parse once encoded") }
+        precondition(again.encoded() == encoded, "a key tree changed through encode → parse")
+        _ = tree.text()
+        for tolerance in [0.001, 1, 1e-300] {
+            let rounded = tree.rounded(to: tolerance).encoded()
+            precondition(KleptoKeyTree(parsing: rounded) != nil, "a rounded key tree does not parse")
+        }
+    }
+}

@@ -31,6 +31,13 @@ package enum FuzzSeeds {
                     ("u8-3", NumPyFile.encode([1, 2, 255] as [UInt8]))]
         case .resp:
             return [("set", Array("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n".utf8))]
+        case .cacheKey:
+            let keys: [CacheKey?] = [
+                try? CacheKey(name: "f", version: "2", arguments: 1, "text", 2.5, [1.0, -0.0, .nan], ["a": 1], Optional<Int>.none),
+                try? CacheKey(name: "g", arguments: FuzzSeeds.records[1]),
+                try? CacheKey(name: "digested", arguments: String(repeating: "x", count: 600)),
+            ]
+            return keys.enumerated().compactMap { i, key in key.map { ("key-\(i)", $0.storageBytes) } }
         }
     }
 

@@ -23,6 +23,9 @@ package enum FuzzTarget: String, CaseIterable, Sendable {
     case npyArray = "npy-array"
     /// The RESP2 reply parser.
     case resp
+    /// A key's storage bytes as archives and indexes keep them (`CacheKey(storageBytes:)`),
+    /// and CacheKlepto's reading of the canonical argument encoding (keymaps, `describe`).
+    case cacheKey = "cache-key"
 
     /// Runs one input through the target's checks.
     package func check(_ bytes: UnsafeRawBufferPointer) {
@@ -35,6 +38,7 @@ package enum FuzzTarget: String, CaseIterable, Sendable {
         case .npyHeader: FuzzChecks.npyHeader(bytes)
         case .npyArray: FuzzChecks.npyArray(bytes)
         case .resp: FuzzChecks.resp(bytes)
+        case .cacheKey: FuzzChecks.cacheKey(bytes)
         }
     }
 }

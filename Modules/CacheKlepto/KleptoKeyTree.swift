@@ -6,7 +6,7 @@ import CacheCore
 ///
 /// Writing a tree back follows the encoder's rules: sets and dictionaries are sorted by
 /// their elements' (keys') encoded bytes again, since rounding can change that order.
-indirect enum KleptoKeyTree: Equatable {
+package indirect enum KleptoKeyTree: Equatable {
     case none
     case some(KleptoKeyTree)
     case bool(UInt8)
@@ -27,12 +27,12 @@ indirect enum KleptoKeyTree: Equatable {
     /// An argument the encoder replaced by its digest: kept opaque (its tag byte excluded).
     case digest([UInt8])
 
-    static func == (a: KleptoKeyTree, b: KleptoKeyTree) -> Bool { a.encoded() == b.encoded() }
+    package static func == (a: KleptoKeyTree, b: KleptoKeyTree) -> Bool { a.encoded() == b.encoded() }
 
     // MARK: Reading
 
     /// The tree of `bytes`, or `nil` when they are not one whole canonical value.
-    init?(parsing bytes: [UInt8]) {
+    package init?(parsing bytes: [UInt8]) {
         var reader = Reader(bytes: bytes)
         guard let tree = reader.value(depth: 0), reader.position == bytes.count else { return nil }
         self = tree
@@ -138,7 +138,7 @@ indirect enum KleptoKeyTree: Equatable {
     // MARK: Writing
 
     /// The canonical bytes of the tree.
-    func encoded() -> [UInt8] {
+    package func encoded() -> [UInt8] {
         var out: [UInt8] = []
         write(into: &out)
         return out
@@ -234,7 +234,7 @@ indirect enum KleptoKeyTree: Equatable {
 
     /// The tree with every `Double` and `Float` rounded half to even to a multiple of
     /// `tolerance` (`-0.0` becomes `0.0`, every NaN the canonical NaN, infinities stay).
-    func rounded(to tolerance: Double) -> KleptoKeyTree {
+    package func rounded(to tolerance: Double) -> KleptoKeyTree {
         switch self {
         case .double(let bits):
             return .double(Self.round(Double(bitPattern: bits), tolerance).bitPattern)
@@ -266,7 +266,7 @@ indirect enum KleptoKeyTree: Equatable {
     // MARK: Text
 
     /// The type-tagged text form, e.g. `(int:1, string:"a", Point{x: double:1.0})`.
-    func text() -> String {
+    package func text() -> String {
         var out = ""
         render(into: &out)
         return out
