@@ -22,6 +22,8 @@ public final class SQLTableArchive: KleptoArchive {
     /// The archive's name (its table is `klepto_<name>`).
     public let name: String
     let table: String
+    /// The statements of the hot paths, built once (the connection caches them prepared).
+    let selectSQL: String, upsertSQL: String
     private let connection: Mutex<SQLiteConnection>
 
     /// Opens (creating if needed) archive `name` in the database at `path`.
@@ -40,6 +42,8 @@ public final class SQLTableArchive: KleptoArchive {
         self.path = path
         self.name = name
         table = "klepto_" + name
+        selectSQL = "SELECT format, value, checksum FROM \(table) WHERE key = ?"
+        upsertSQL = "INSERT OR REPLACE INTO \(table) (key, format, value, checksum) VALUES (?, ?, ?, ?)"
         let location = path + "#" + table
         let db: SQLiteConnection
         do {
@@ -107,7 +111,7 @@ public final class SQLTableArchive: KleptoArchive {
         let keyBytes = key.storageBytes
         enum Lookup: Sendable { case absent, found(KleptoRecord), altered }
         let lookup: Lookup = try withConnection { db in
-            let statement = try db.cachedStatement("SELECT format, value, checksum FROM \(table) WHERE key = ?")
+            let statement = try db.cachedStatement(selectSQL)
             try statement.bind(blob: keyBytes, at: 1)
             defer { statement.reset() }
             guard try statement.step() else { return .absent }
@@ -129,19 +133,21 @@ public final class SQLTableArchive: KleptoArchive {
         try setRecords([(key, record)])
     }
 
-    /// Writes every record in one transaction.
+    /// Writes every record in one transaction (one record: one autocommitted statement,
+    /// atomic on its own).
     public func setRecords(_ records: [(key: CacheKey, record: KleptoRecord)]) throws {
         try withConnection { db in
+            func write(_ key: CacheKey, _ record: KleptoRecord) throws {
+                let statement = try db.cachedStatement(upsertSQL)
+                try statement.bind(blob: key.storageBytes, at: 1)
+                try statement.bind(record.format, at: 2)
+                try statement.bind(blob: record.payload, at: 3)
+                try statement.bind(record.payload.withUnsafeBytes { Self.checksum($0) }, at: 4)
+                try statement.stepToCompletion()
+            }
+            if records.count == 1 { return try write(records[0].key, records[0].record) }
             try db.transaction(.immediate) {
-                let sql = "INSERT OR REPLACE INTO \(table) (key, format, value, checksum) VALUES (?, ?, ?, ?)"
-                for (key, record) in records {
-                    let statement = try db.cachedStatement(sql)
-                    try statement.bind(blob: key.storageBytes, at: 1)
-                    try statement.bind(record.format, at: 2)
-                    try statement.bind(blob: record.payload, at: 3)
-                    try statement.bind(record.payload.withUnsafeBytes { Self.checksum($0) }, at: 4)
-                    try statement.stepToCompletion()
-                }
+                for (key, record) in records { try write(key, record) }
             }
         }
     }
