@@ -205,7 +205,7 @@ public enum KleptoArchives {
     public static func find(at path: String) throws -> [any KleptoArchive] {
         var info = stat()
         guard stat(path, &info) == 0 else { return [] }
-        if (info.st_mode & S_IFMT) == S_IFREG { return try openFile(path) }
+        if (info.st_mode & S_IFMT) == S_IFREG { return try openFile(path, scanning: false) }
         guard (info.st_mode & S_IFMT) == S_IFDIR else { return [] }
         if isDirectoryArchive(path) { return [try DirectoryArchive(path: path)] }
         var archives: [any KleptoArchive] = []
@@ -217,7 +217,7 @@ public enum KleptoArchives {
                 if isDirectoryArchive(child) { archives.append(try DirectoryArchive(path: child)) }
             } else if (childInfo.st_mode & S_IFMT) == S_IFREG,
                       [".db", ".sqlite", ".sqlite3", ".klepto"].contains(where: { name.hasSuffix($0) }) {
-                archives += try openFile(child)
+                archives += try openFile(child, scanning: true)
             }
         }
         return archives
@@ -231,8 +231,10 @@ public enum KleptoArchives {
 
     static let sqliteMagic = Array("SQLite format 3\0".utf8)
 
-    /// The archives in a file: a database's archive tables, or a single-file archive.
-    static func openFile(_ path: String) throws -> [any KleptoArchive] {
+    /// The archives in a file: a database's archive tables, or a single-file archive. A
+    /// database that cannot be read while `scanning` a directory is another program's
+    /// business (a disk cache's, say) and is passed over; named directly, it is an error.
+    static func openFile(_ path: String, scanning: Bool) throws -> [any KleptoArchive] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return [] }
         let head = (try? KleptoFileIO.readAll(fd, from: 0, limit: 16, path: path)) ?? []
@@ -249,6 +251,7 @@ public enum KleptoArchives {
             while try statement.step() { found.append(statement.text(0) ?? "") }
             names = found
         } catch {
+            if scanning { return [] }
             throw KleptoArchiveError(error.isCorrupt ? .damaged : .io, path: path, detail: "read the archive list: \(error.message)", code: error.extendedCode)
         }
         return try names.map { try SQLTableArchive(path: path, name: $0) }
