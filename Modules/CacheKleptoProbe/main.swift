@@ -7,6 +7,10 @@
 //   CacheKleptoProbe writeback <directory|sql|file> <path> <count>
 //     writes keys 0..<count with write-back, dumps, prints "dumped <count>", then keeps
 //     writing keys count... (never dumped explicitly) until it is killed.
+//   CacheKleptoProbe churn <directory|sql|file> <path> <through|back> <start>
+//     writes i = start, start+1, … as "k<k>:<i>" under key (k = i % 97) until it is
+//     killed; write-through prints "ack <i>" after every 16th write returned, write-back
+//     flushes every 20 ms.
 import CacheCore
 import CacheKlepto
 #if canImport(Glibc)
@@ -64,6 +68,19 @@ do {
             try cache.setValue("v\(i)", forKey: CacheKey(name: "probe", arguments: i))
             i += 1
             if i % 64 == 0 { usleep(1_000) }
+        }
+    case "churn":
+        guard arguments.count == 6, let start = Int(arguments[5]) else { fail("bad churn arguments") }
+        let writeBack = arguments[4] == "back"
+        let cache = try KleptoCache<CacheKey, String>(
+            archive: archive(arguments[2], arguments[3], writeBack: writeBack), policy: .lru(maxSize: 32),
+            writeMode: writeBack ? .writeBack(flushInterval: .milliseconds(20)) : .writeThrough)
+        var i = start
+        while true {
+            let k = i % 97
+            try cache.setValue("k\(k):\(i)", forKey: CacheKey(name: "churn", arguments: k))
+            if !writeBack && i % 16 == 0 { say("ack \(i)\n") }
+            i += 1
         }
     default:
         fail("unknown command \(arguments[1])")
