@@ -252,7 +252,7 @@ public enum KleptoArchives {
             names = found
         } catch {
             if scanning { return [] }
-            throw KleptoArchiveError(error.isCorrupt ? .damaged : .io, path: path, detail: "read the archive list: \(error.message)", code: error.extendedCode)
+            throw KleptoArchiveError(KleptoArchiveError.kind(of: error), path: path, detail: "read the archive list: \(error.message)", code: error.extendedCode)
         }
         return try names.map { try SQLTableArchive(path: path, name: $0) }
     }

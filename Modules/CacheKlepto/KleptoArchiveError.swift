@@ -9,6 +9,8 @@ public struct KleptoArchiveError: Error, Sendable, Equatable, CustomStringConver
         case damaged
         /// The operating system or SQLite refused an operation.
         case io
+        /// The file system (or its quota) is full: nothing was written; earlier entries are intact.
+        case diskFull
         /// The archive was configured with a value it cannot work with.
         case configuration
     }

@@ -13,8 +13,11 @@ enum KleptoFileIO {
     static func describe(_ code: Int32) -> String { String(cString: strerror(code)) }
 
     static func ioError(_ operation: String, _ path: String, _ code: Int32 = errno) -> KleptoArchiveError {
-        KleptoArchiveError(.io, path: path, detail: "\(operation): \(describe(code))", code: code)
+        KleptoArchiveError(kind(ofErrno: code), path: path, detail: "\(operation): \(describe(code))", code: code)
     }
+
+    /// `.diskFull` for a file system or quota out of space, else `.io`.
+    static func kind(ofErrno code: Int32) -> KleptoArchiveError.Kind { code == ENOSPC || code == EDQUOT ? .diskFull : .io }
 
     /// Creates `path` (mode 0700) unless it exists as a directory.
     static func makeDirectory(_ path: String) throws(KleptoArchiveError) {
@@ -39,7 +42,7 @@ enum KleptoFileIO {
     /// A shared file operation's failure as an archive error naming the same path.
     static func archiveError(_ error: CacheFileError) -> KleptoArchiveError {
         if error.kind == .notARegularFile { return KleptoArchiveError(.damaged, path: error.path, detail: error.detail) }
-        return KleptoArchiveError(.io, path: error.path, detail: error.detail, code: error.code)
+        return KleptoArchiveError(kind(ofErrno: error.code), path: error.path, detail: error.detail, code: error.code)
     }
 
     /// Removes `path`; returns whether it existed.

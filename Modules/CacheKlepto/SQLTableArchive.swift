@@ -51,14 +51,14 @@ public final class SQLTableArchive: KleptoArchive {
             _ = try db.scalarText("PRAGMA journal_mode=WAL")
             try db.execute("PRAGMA synchronous=\(synchronous ? "FULL" : "NORMAL")")
         } catch {
-            throw KleptoArchiveError(error.isCorrupt ? .damaged : .io, path: path, detail: "open database: \(error.message)", code: error.extendedCode)
+            throw KleptoArchiveError(KleptoArchiveError.kind(of: error), path: path, detail: "open database: \(error.message)", code: error.extendedCode)
         }
         do {
             try Self.prepareSchema(db, table: table, name: name, location: location)
         } catch let error as KleptoArchiveError {
             throw error
         } catch let error as SQLiteError {
-            throw KleptoArchiveError(error.isCorrupt ? .damaged : .io, path: location, detail: error.message, code: error.extendedCode)
+            throw KleptoArchiveError(KleptoArchiveError.kind(of: error), path: location, detail: error.message, code: error.extendedCode)
         } catch {
             throw KleptoArchiveError(.io, path: location, detail: "\(error)")
         }
@@ -100,7 +100,7 @@ public final class SQLTableArchive: KleptoArchive {
         do {
             return try connection.withLock { db throws -> R in try body(db) }
         } catch let error as SQLiteError {
-            throw KleptoArchiveError(error.isCorrupt ? .damaged : .io, path: path + "#" + table, detail: error.message, code: error.extendedCode)
+            throw KleptoArchiveError(KleptoArchiveError.kind(of: error), path: path + "#" + table, detail: error.message, code: error.extendedCode)
         }
     }
 
@@ -189,5 +189,12 @@ public final class SQLTableArchive: KleptoArchive {
 
     public func count() throws -> Int {
         try withConnection { db in Int(try db.scalarInt("SELECT count(*) FROM \(table)") ?? 0) }
+    }
+}
+
+extension KleptoArchiveError {
+    /// The kind of a SQLite failure: a damaged file, a full disk, or another I/O failure.
+    static func kind(of error: SQLiteError) -> Kind {
+        error.isCorrupt ? .damaged : error.isFull ? .diskFull : .io
     }
 }

@@ -1,3 +1,4 @@
+import CacheTestKit
 import CacheCore
 import Foundation
 import Testing

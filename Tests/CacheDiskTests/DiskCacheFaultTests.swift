@@ -1,3 +1,4 @@
+import CacheTestKit
 import Synchronization
 import CacheCore
 import CacheSQLite
@@ -229,17 +230,12 @@ import Testing
     @Test func diskFullSurfacesAndKeepsEarlierEntries() throws {
         let dir = temporaryDirectory("full")
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        guard getuid() == 0 else {
-            print("skipping diskFullSurfacesAndKeepsEarlierEntries: mounting a 2 MB tmpfs needs root")
+        if let reason = try mountSmallTmpfs(at: dir, megabytes: 2) {
+            #expect(!servicesRequired || getuid() != 0, "could not mount a tmpfs although running as root: \(reason)")
+            print("skipping diskFullSurfacesAndKeepsEarlierEntries: \(reason)")
             return
         }
-        let (status, _) = try runProgram("/bin/mount", ["-t", "tmpfs", "-o", "size=2m", "tmpfs", dir])
-        guard status == 0 else {
-            #expect(!servicesRequired, "could not mount a tmpfs although running as root")
-            print("skipping diskFullSurfacesAndKeepsEarlierEntries: mount -t tmpfs failed (no CAP_SYS_ADMIN in this container?)")
-            return
-        }
-        defer { _ = try? runProgram("/bin/umount", ["-l", dir]) }
+        defer { unmount(dir) }
         let cache = try DiskCache(directory: dir + "/cache")
         for i in 0..<20 { try cache.set("early-\(i)", forKey: "early\(i)") }
         try cache.set(bytes(100_000, seed: 1), forKey: "earlyFile")

@@ -1,4 +1,5 @@
 import CacheCore
+import CacheTestKit
 import Foundation
 @testable import CacheDisk
 
@@ -11,33 +12,6 @@ func temporaryDirectory(_ label: String = "disk") -> String {
 func bytes(_ count: Int, seed: UInt8) -> [UInt8] {
     (0..<count).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ Int(seed)) }
 }
-
-/// Runs a program; returns its status and standard output.
-@discardableResult
-func runProgram(_ path: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: path)
-    process.arguments = arguments
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
-    return (process.terminationStatus, output)
-}
-
-/// An outside program on PATH, or nil.
-func findProgram(_ name: String) -> String? {
-    for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
-        let candidate = "\(dir)/\(name)"
-        if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-    }
-    return nil
-}
-
-/// Whether missing outside programs must fail the test instead of skipping it.
-var servicesRequired: Bool { ProcessInfo.processInfo.environment["SWIFT_CACHE_REQUIRE_SERVICES"] == "1" }
 
 func fileMode(_ path: String) -> Int {
     var info = stat()
