@@ -121,7 +121,7 @@ let package = Package(
         ),
         .testTarget(name: "CacheCompressionTests", dependencies: ["CacheCompression", "CacheCore"], path: "Tests/CacheCompressionTests"),
         .testTarget(
-            name: "CacheJoblibTests", dependencies: ["CacheJoblib", "CacheCore", "CacheTestKit", "cachectl"],
+            name: "CacheJoblibTests", dependencies: ["CacheJoblib", "CacheCore", "CacheTestKit", "CacheSQLite", "cachectl"],
             path: "Tests/CacheJoblibTests"),
         .testTarget(
             name: "CacheAutoSelectTests",
