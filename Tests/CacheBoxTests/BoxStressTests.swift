@@ -6,13 +6,13 @@ import Synchronization
 import Testing
 
 /// How hard the stress test pushes: 8 threads × 1,000,000 operations each with
-/// `SWIFT_CACHE_STRESS_FULL=1`; 8 × 25,000 by default (CI's suite). It does not run in the
+/// `SWIFT_CACHE_STRESS_FULL=1`; 8 × 100,000 by default (CI's suite). It does not run in the
 /// Thread Sanitizer pass (stress loops stay out of it; the conformance suite's concurrency
 /// check runs there).
 enum BoxStressSize {
     static let threads = 8
     static var batches: Int { full ? 100 : 10 }
-    static var operationsPerBatch: Int { full ? 10_000 : 2_500 }
+    static let operationsPerBatch = 10_000
     static var underThreadSanitizer: Bool {
         #if SWIFT_CACHE_TSAN
         return true
