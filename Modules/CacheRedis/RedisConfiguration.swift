@@ -56,7 +56,7 @@ public struct RedisConfiguration: Sendable, Hashable {
     /// - Throws: ``CacheConfigurationError`` naming the part that is wrong.
     public init(url: String) throws(CacheConfigurationError) {
         func fail(_ reason: String) -> CacheConfigurationError {
-            CacheConfigurationError(setting: "url", value: "'\(url)'", reason: reason)
+            CacheConfigurationError(setting: "url", value: "'\(CredentialRedaction.redact(url))'", reason: reason)
         }
         guard url.hasPrefix("redis://") else { throw fail("must start with redis:// (TLS, rediss://, is not supported)") }
         var rest = Substring(url.dropFirst("redis://".count))
@@ -80,10 +80,10 @@ public struct RedisConfiguration: Sendable, Hashable {
             rest = rest[rest.index(after: at)...]
             if let colon = credentials.firstIndex(of: ":") {
                 let u = String(credentials[..<colon])
-                user = u.isEmpty ? nil : try RedisConfiguration.percentDecode(u, url: url)
-                password = try RedisConfiguration.percentDecode(String(credentials[credentials.index(after: colon)...]), url: url)
+                user = u.isEmpty ? nil : try RedisConfiguration.percentDecode(u, url: url, secret: true)
+                password = try RedisConfiguration.percentDecode(String(credentials[credentials.index(after: colon)...]), url: url, secret: true)
             } else {
-                password = try RedisConfiguration.percentDecode(String(credentials), url: url)
+                password = try RedisConfiguration.percentDecode(String(credentials), url: url, secret: true)
             }
         }
         var host = String(rest), port = 6379
@@ -124,13 +124,16 @@ public struct RedisConfiguration: Sendable, Hashable {
             keyPrefix: query["prefix"].map { (try? RedisConfiguration.percentDecode($0, url: url)) ?? $0 } ?? "swift-cache:")
     }
 
-    static func percentDecode(_ text: String, url: String) throws(CacheConfigurationError) -> String {
+    /// `text` with its percent-escapes decoded; a bad escape in a `secret` part (the user or
+    /// password) is reported without echoing the part.
+    static func percentDecode(_ text: String, url: String, secret: Bool = false) throws(CacheConfigurationError) -> String {
         var bytes: [UInt8] = []
         var iterator = Array(text.utf8)[...]
         while let byte = iterator.popFirst() {
             if byte == UInt8(ascii: "%") {
                 guard iterator.count >= 2, let value = UInt8(String(decoding: iterator.prefix(2), as: UTF8.self), radix: 16) else {
-                    throw CacheConfigurationError(setting: "url", value: "'\(url)'", reason: "bad percent-escape in '\(text)'")
+                    throw CacheConfigurationError(setting: "url", value: "'\(CredentialRedaction.redact(url))'",
+                                                  reason: secret ? "bad percent-escape in the user or password" : "bad percent-escape in '\(text)'")
                 }
                 bytes.append(value)
                 iterator = iterator.dropFirst(2)
@@ -139,5 +142,24 @@ public struct RedisConfiguration: Sendable, Hashable {
             }
         }
         return String(decoding: bytes, as: UTF8.self)
+    }
+}
+
+extension RedisConfiguration: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    /// The server, database, pool, timeouts and prefix; never the password or the ACL user.
+    public var description: String {
+        "RedisConfiguration(\(address)/\(database)\(password == nil ? "" : ", auth=<redacted>"), pool=\(poolSize), "
+            + "connectTimeout=\(connectTimeout), timeout=\(commandTimeout), prefix=\(keyPrefix))"
+    }
+
+    public var debugDescription: String { description }
+
+    /// What `dump` and debuggers show: the same fields as ``description``, credentials redacted.
+    public var customMirror: Mirror {
+        Mirror(self, children: [
+            "host": host, "port": port, "database": database, "poolSize": poolSize,
+            "username": username == nil ? "nil" : "<redacted>", "password": password == nil ? "nil" : "<redacted>",
+            "connectTimeout": connectTimeout, "commandTimeout": commandTimeout, "keyPrefix": keyPrefix,
+        ])
     }
 }

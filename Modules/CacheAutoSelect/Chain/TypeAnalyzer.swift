@@ -15,7 +15,8 @@ public struct EngineChoice: Sendable, Hashable, Codable, CustomStringConvertible
         if let maxSize = configuration.maxSize { parts.append("maxSize=\(maxSize)") }
         parts.append("policy=\(configuration.policy)")
         if let ttl = configuration.ttl { parts.append("ttl=\(ttl)") }
-        for (k, v) in configuration.options.sorted(by: { $0.key < $1.key }) { parts.append("\(k)=\(v)") }
+        // Option values may be URLs with credentials (CacheRedis's `url`): never show a password.
+        for (k, v) in configuration.options.sorted(by: { $0.key < $1.key }) { parts.append("\(k)=\(CredentialRedaction.redact(v))") }
         return "\(engine) (\(parts.joined(separator: ", ")))"
     }
 }
