@@ -147,15 +147,12 @@ public final class DiskCache: Sendable {
 
     static func openDatabase(path: String, options: DiskCacheOptions, files: ValueFiles) throws -> DiskCacheDatabase {
         // Create the file ourselves so it is 0600 (SQLite gives -wal and -shm the same mode).
-        let fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        if fd < 0 {
-            let code = errno
+        if let code = SQLiteConnection.createPrivateFile(atPath: path) {
             throw DiskCacheError(code == ELOOP ? .notADirectory : (code == EACCES || code == EROFS ? .notWritable : .database),
                                  path: path, operation: "open database",
                                  detail: code == ELOOP ? "it is a symbolic link, which the cache does not follow" : String(cString: strerror(code)),
                                  code: code)
         }
-        _ = posixClose(fd)
         do {
             return try DiskCacheDatabase(path: path, options: options, files: files)
         } catch let error as SQLiteError where error.isCorrupt {

@@ -45,7 +45,7 @@ public final class DirectoryArchive: KleptoArchive {
         var generation: [UInt8] = []
     }
 
-    /// Opens (creating if needed) the archive in `path`.
+    /// Opens (creating if needed, missing parents too, each 0700) the archive in `path`.
     /// - Parameter synchronous: `fsync` each entry file before renaming it (durable
     ///   against power loss, slower).
     /// - Throws: ``KleptoArchiveError`` naming the path that could not be created or opened.
@@ -55,7 +55,7 @@ public final class DirectoryArchive: KleptoArchive {
         self.synchronous = synchronous
         entriesPath = path + "/entries"
         indexPath = path + "/index.log"
-        try KleptoFileIO.makeDirectory(path)
+        try KleptoFileIO.makeDirectories(path)
         try KleptoFileIO.makeDirectory(entriesPath)
         let fd = open(path + "/.lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw KleptoFileIO.ioError("open lock file", path + "/.lock") }

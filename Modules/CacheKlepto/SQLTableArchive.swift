@@ -45,6 +45,8 @@ public final class SQLTableArchive: KleptoArchive {
         selectSQL = "SELECT format, value, checksum FROM \(table) WHERE key = ?"
         upsertSQL = "INSERT OR REPLACE INTO \(table) (key, format, value, checksum) VALUES (?, ?, ?, ?)"
         let location = path + "#" + table
+        // 0600, with its -wal and -shm; a failure here is reported by the open below.
+        _ = SQLiteConnection.createPrivateFile(atPath: path)
         let db: SQLiteConnection
         do {
             db = try SQLiteConnection(path: path, busyTimeout: busyTimeout)

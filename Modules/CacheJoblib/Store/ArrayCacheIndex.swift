@@ -18,6 +18,8 @@ final class ArrayCacheIndex {
 
     init(directory: String) throws {
         path = directory + "/" + Self.fileName
+        // 0600, with its -wal and -shm; a failure here is reported by the open below.
+        _ = SQLiteConnection.createPrivateFile(atPath: path)
         connection = try SQLiteConnection(path: path)
         try connection.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")
         try connection.transaction(.immediate) {
