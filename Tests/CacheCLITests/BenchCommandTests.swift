@@ -132,3 +132,28 @@ extension BenchCommandTests {
         }
     }
 }
+
+extension BenchCommandTests {
+    struct SoakCurve: Decodable {
+        var cache: String
+        var operations: Int
+        var residentMiB: [Double]
+        var heapMiB: [Double]
+        var growth: Double
+    }
+
+    /// `cachectl soak`, small: one curve per bounded cache, each sampled as asked and flat
+    /// (a bounded cache that churns does not keep growing).
+    @Test(.disabled(if: Self.underThreadSanitizer, "TSan's allocator is not glibc's: mallinfo2 reads 0"))
+    func soakReportsAFlatCurvePerCache() throws {
+        let result = try Cachectl.run(["soak", "--operations", "30000", "--bound", "1000", "--samples", "3", "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let curves = try result.stdout.split(separator: "\n").map { try JSONDecoder().decode(SoakCurve.self, from: Data($0.utf8)) }
+        #expect(curves.map(\.cache) == ["CacheBox.BoxCache", "CacheTools.LRU", "CacheTools.TTL", "CacheAsync.AsyncMemoryStore", "CacheFunctools.lruCache"])
+        for curve in curves {
+            #expect(curve.operations == 30_000 && curve.residentMiB.count == 3, "\(curve.cache)")
+            #expect(curve.residentMiB.allSatisfy { $0 > 0 }, "\(curve.cache): \(curve.residentMiB)")
+            #expect(curve.growth.isFinite && curve.growth < 1.5, "\(curve.cache) grew \(curve.growth)×: \(curve.heapMiB)")
+        }
+    }
+}
