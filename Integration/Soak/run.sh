@@ -36,7 +36,8 @@ else
 fi
 
 echo "=== leaks: the stress suites under AddressSanitizer + LeakSanitizer"
-if ASAN_OPTIONS=detect_leaks=1 swift test --sanitize=address --scratch-path .build-asan \
+if ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS="suppressions=$PWD/Integration/Soak/lsan-suppressions.txt" \
+    swift test --sanitize=address --scratch-path .build-asan \
     --filter "StressTests|CacheConformance|ConformanceTests" 2>&1 | tee /tmp/soak-leaks.log | grep -E "✘|Test run|LeakSanitizer|ERROR: AddressSanitizer"; then
     if grep -q "LeakSanitizer\|ERROR: AddressSanitizer" /tmp/soak-leaks.log; then
         record "leaks (ASan + LSan)" "REPORTED (see /tmp/soak-leaks.log)"
