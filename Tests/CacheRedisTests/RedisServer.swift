@@ -73,6 +73,11 @@ final class RedisServer: @unchecked Sendable {
         self.pid = nil
     }
 
+    /// Pauses (`SIGSTOP`) or resumes (`SIGCONT`) the server: it keeps its connections
+    /// open but answers nothing while paused.
+    func pause() { if let pid { sendSignal(pid, SIGSTOP) } }
+    func resume() { if let pid { sendSignal(pid, SIGCONT) } }
+
     func stop() {
         if let pid { signalAndReap(pid, SIGTERM) }
         pid = nil
@@ -81,6 +86,9 @@ final class RedisServer: @unchecked Sendable {
 
     deinit { stop() }
 }
+
+/// `kill(2)` (a free function: inside RedisServer the name is its own `kill()`).
+func sendSignal(_ pid: pid_t, _ signal: Int32) { _ = kill(pid, signal) }
 
 /// Starts `arguments[0]` with posix_spawn (stdout and stderr to `outputPath`).
 func spawn(_ arguments: [String], outputPath: String) throws -> pid_t {
