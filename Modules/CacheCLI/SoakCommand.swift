@@ -60,6 +60,19 @@ struct SoakCommand: ParsableCommand {
         #endif
     }
 
+    /// One operation of the soak's mix on a cache given by its three calls: 5 % removals,
+    /// 25 % writes (of `[key, draw]`), 70 % reads.
+    static func mix(get: @escaping (Int) -> [Int]?, set: @escaping (Int, [Int]) -> Void,
+                    remove: @escaping (Int) -> Void) -> (Int, UInt64) -> Void {
+        { k, draw in
+            switch draw % 20 {
+            case 0: remove(k)
+            case 1...5: set(k, [k, Int(draw >> 32)])
+            default: blackHole(get(k))
+            }
+        }
+    }
+
     func run() throws {
         #if DEBUG
         if !json { print("warning: a debug build; run `swift run -c release cachectl soak` for a long soak") }
@@ -70,34 +83,14 @@ struct SoakCommand: ParsableCommand {
         let async = try AsyncMemoryStore<Int, [Int]>(maxEntries: bound)
         let functools = try lruCache(maxSize: bound) { (k: Int) in [k, k &* 2] }
         let caches: [(String, (Int, UInt64) -> Void)] = [
-            ("CacheBox.BoxCache", { k, draw in
-                switch draw % 20 {
-                case 0: box.removeValue(forKey: k)
-                case 1...5: try? box.setValue([k, Int(draw >> 32)], forKey: k)
-                default: blackHole(box.value(forKey: k))
-                }
-            }),
-            ("CacheTools.LRU", { k, draw in
-                switch draw % 20 {
-                case 0: _ = lru.removeValue(forKey: k)
-                case 1...5: try? lru.setValue([k, Int(draw >> 32)], forKey: k)
-                default: blackHole(lru.value(forKey: k))
-                }
-            }),
-            ("CacheTools.TTL", { k, draw in
-                switch draw % 20 {
-                case 0: _ = ttl.removeValue(forKey: k)
-                case 1...5: try? ttl.setValue([k, Int(draw >> 32)], forKey: k)
-                default: blackHole(ttl.value(forKey: k))
-                }
-            }),
-            ("CacheAsync.AsyncMemoryStore", { k, draw in
-                switch draw % 20 {
-                case 0: _ = async.removeValueNow(forKey: k)
-                case 1...5: try? async.setValueNow([k, Int(draw >> 32)], forKey: k)
-                default: blackHole(async.valueNow(forKey: k))
-                }
-            }),
+            ("CacheBox.BoxCache", Self.mix(get: { box.value(forKey: $0) }, set: { try? box.setValue($1, forKey: $0) },
+                                           remove: { box.removeValue(forKey: $0) })),
+            ("CacheTools.LRU", Self.mix(get: { lru.value(forKey: $0) }, set: { try? lru.setValue($1, forKey: $0) },
+                                        remove: { _ = lru.removeValue(forKey: $0) })),
+            ("CacheTools.TTL", Self.mix(get: { ttl.value(forKey: $0) }, set: { try? ttl.setValue($1, forKey: $0) },
+                                        remove: { _ = ttl.removeValue(forKey: $0) })),
+            ("CacheAsync.AsyncMemoryStore", Self.mix(get: { async.valueNow(forKey: $0) }, set: { try? async.setValueNow($1, forKey: $0) },
+                                                     remove: { _ = async.removeValueNow(forKey: $0) })),
             ("CacheFunctools.lruCache", { k, _ in blackHole(try? functools(k)) }),
         ]
         let keySpace = UInt64(bound) * 10

@@ -140,24 +140,10 @@ struct ValueFiles: Sendable {
     func read(_ name: String, expectedSize: Int, checksum: Hash128) throws(ReadFailure) -> [UInt8] {
         let fd = try openChecked(name, expectedSize: expectedSize)
         defer { _ = posixClose(fd) }
-        var readError: Int32 = 0
-        // An empty file is [] without `Array(unsafeUninitializedCapacity: 0)`, which would write
-        // the count into the empty-array object all threads share (a race TSan reports).
-        let bytes = expectedSize == 0 ? [] : [UInt8](unsafeUninitializedCapacity: expectedSize) { buffer, initialized in
-            var offset = 0
-            while offset < expectedSize {
-                let n = pread(fd, buffer.baseAddress! + offset, expectedSize - offset, off_t(offset))
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    readError = errno
-                    break
-                }
-                if n == 0 { break }
-                offset += n
-            }
-            initialized = offset
+        let bytes: [UInt8]
+        do { bytes = try CacheFiles.read(fd, at: 0, count: expectedSize, path: path + "/" + name) } catch {
+            throw .io(ValueFiles.describe(error.code), error.code)
         }
-        if readError != 0 { throw .io(ValueFiles.describe(readError), readError) }
         guard bytes.count == expectedSize else { throw .damaged("short read: \(bytes.count) of \(expectedSize) bytes") }
         let actual = bytes.withUnsafeBytes { XXH3.hash128($0) }
         guard actual == checksum else { throw .damaged("checksum \(actual.hex) differs from the recorded \(checksum.hex)") }

@@ -138,25 +138,16 @@ package enum DirectoryEntryFile {
         } else {
             // One allocation of the payload's size: the part the first read took, then the
             // rest read from the file into place.
-            var readError: Int32 = 0
+            var readError: Int32?
             payload = [UInt8](unsafeUninitializedCapacity: header.length) { buffer, initialized in
                 head.withUnsafeBufferPointer { h in
                     buffer.baseAddress!.update(from: h.baseAddress! + start, count: inHead)
                 }
-                var done = inHead
-                while done < header.length {
-                    let n = pread(fd, buffer.baseAddress! + done, header.length - done, off_t(start + done))
-                    if n < 0 {
-                        if errno == EINTR { continue }
-                        readError = errno
-                        break
-                    }
-                    if n == 0 { break }
-                    done += n
-                }
-                initialized = done
+                let rest = UnsafeMutableRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(buffer)[inHead...])
+                let (read, error) = CacheFiles.readFully(fd, into: rest, at: start + inHead)
+                (initialized, readError) = (inHead + read, error)
             }
-            if readError != 0 { throw CacheFiles.failure("read", path, readError) }
+            if let readError { throw CacheFiles.failure("read", path, readError) }
         }
         let last = size - 1 < head.count ? head[size - 1] : try CacheFiles.read(fd, at: size - 1, count: 1, path: path).first
         guard payload.count == header.length, last == 10 else { return .failure(lengthMismatch(size, header.length)) }

@@ -40,79 +40,96 @@ public struct KleptoArchiveReport: Sendable, Codable, Equatable {
 
     /// Seconds after which a temporary entry file counts as left behind.
     public static let temporaryFileAge: Double = 600
+
+    /// An empty report for `archive`, before anything is checked.
+    init(archive: String) {
+        self.archive = archive
+        entries = 0
+        payloadBytes = 0
+        formats = [:]
+        damaged = []
+        indexProblems = []
+        temporaryFiles = []
+        repaired = false
+        healthy = true
+    }
+
+    /// The report once every check has run: `healthy` judged from what was found.
+    func finished(repair: Bool) -> Self {
+        var out = self
+        out.healthy = damaged.isEmpty && indexProblems.isEmpty && temporaryFiles.isEmpty
+        out.repaired = repair
+        return out
+    }
 }
 
 extension KleptoArchive {
-    /// Counts the entries and their bytes from the archive's index and file sizes; no
-    /// value is read.
-    /// - Throws: ``KleptoArchiveError`` when the index or file cannot be read.
+    /// Counts the entries and their payload bytes by reading each record (archives that can
+    /// count from an index or file sizes do so instead).
+    /// - Throws: ``KleptoArchiveError`` when the archive cannot be read.
     public func summary() throws -> KleptoArchiveSummary {
-        switch self {
-        case let directory as DirectoryArchive:
-            let names = try directory.entryFileNames()
-            let bytes = names.reduce(0) { $0 + KleptoFileIO.fileSize(directory.entriesPath + "/" + $1) }
-            return KleptoArchiveSummary(archive: location, kind: "directory", entries: try count(), bytes: bytes)
-        case let sql as SQLTableArchive:
-            let (rows, bytes) = try sql.withConnection { db in
-                let statement = try db.prepare("SELECT count(*), coalesce(sum(length(value)), 0) FROM \(sql.table)")
-                _ = try statement.step()
-                return (statement.int(0), statement.int(1))
-            }
-            return KleptoArchiveSummary(archive: location, kind: "sql", entries: rows, bytes: bytes)
-        case let file as SingleFileArchive:
-            return KleptoArchiveSummary(archive: location, kind: "file", entries: try count(), bytes: KleptoFileIO.fileSize(file.path))
-        default:
-            let bytes = try keys().reduce(0) { $0 + ((try record(forKey: $1))?.payload.count ?? 0) }
-            return KleptoArchiveSummary(archive: location, kind: "memory", entries: try count(), bytes: bytes)
-        }
+        let bytes = try keys().reduce(0) { $0 + ((try record(forKey: $1))?.payload.count ?? 0) }
+        return KleptoArchiveSummary(archive: location, kind: "memory", entries: try count(), bytes: bytes)
     }
 
-    /// Reads and verifies every entry (checksums, headers, the key each file holds), and
-    /// for a directory archive compares the index with the entry files.
-    ///
-    /// With `repair`: damaged entries are removed, a directory archive's index is rebuilt
-    /// from its entry files and stale temporary files are deleted; a single-file archive
-    /// that does not verify as a whole is moved aside to `<path>.damaged` (nothing is
-    /// deleted) and the archive starts empty.
+    /// Reads and verifies every entry (checksums, headers, the key each file holds); with
+    /// `repair`, damaged entries are removed. Archives with more to check (a directory
+    /// archive's index, a single file as a whole, a table's rows) add it.
     /// - Complexity: O(total bytes).
     /// - Throws: ``KleptoArchiveError`` `.io` when the archive cannot be read at all.
-    public func check(repair: Bool = false) throws -> KleptoArchiveReport {
-        var report = KleptoArchiveReport(archive: location, entries: 0, payloadBytes: 0, formats: [:], damaged: [],
-                                         indexProblems: [], temporaryFiles: [], repaired: false, healthy: true)
-        if let sql = self as? SQLTableArchive {
-            try sql.checkRows(into: &report, repair: repair)
-        } else {
-            let keys: [CacheKey]
+    public func check(repair: Bool) throws -> KleptoArchiveReport {
+        var report = KleptoArchiveReport(archive: location)
+        _ = try checkEntries(into: &report, repair: repair)
+        return report.finished(repair: repair)
+    }
+
+    /// ``check(repair:)`` without repairing.
+    public func check() throws -> KleptoArchiveReport { try check(repair: false) }
+
+    /// Verifies every indexed entry into `report` (removing damaged ones when `repair`);
+    /// returns false when the key list itself is unreadable (recorded as damage).
+    func checkEntries(into report: inout KleptoArchiveReport, repair: Bool) throws -> Bool {
+        let keys: [CacheKey]
+        do {
+            keys = try self.keys()
+        } catch let error as KleptoArchiveError where error.kind == .damaged {
+            report.damaged.append("\(error.path): \(error.detail)")
+            return false
+        }
+        for key in keys {
             do {
-                keys = try self.keys()
+                if let record = try record(forKey: key) {
+                    report.entries += 1
+                    report.payloadBytes += record.payload.count
+                    report.formats[record.format, default: 0] += 1
+                } else {
+                    report.indexProblems.append("indexed key \(KleptoKeymap.describe(key)) has no entry")
+                }
             } catch let error as KleptoArchiveError where error.kind == .damaged {
                 report.damaged.append("\(error.path): \(error.detail)")
-                if repair, let file = self as? SingleFileArchive { try file.moveAside() }
-                keys = []
-            }
-            for key in keys {
-                do {
-                    if let record = try record(forKey: key) {
-                        report.entries += 1
-                        report.payloadBytes += record.payload.count
-                        report.formats[record.format, default: 0] += 1
-                    } else {
-                        report.indexProblems.append("indexed key \(KleptoKeymap.describe(key)) has no entry")
-                    }
-                } catch let error as KleptoArchiveError where error.kind == .damaged {
-                    report.damaged.append("\(error.path): \(error.detail)")
-                    if repair { try removeRecord(forKey: key) }
-                }
+                if repair { try removeRecord(forKey: key) }
             }
         }
-        if let directory = self as? DirectoryArchive { try directory.checkFiles(into: &report, repair: repair) }
-        report.healthy = report.damaged.isEmpty && report.indexProblems.isEmpty && report.temporaryFiles.isEmpty
-        report.repaired = repair
-        return report
+        return true
     }
 }
 
 extension DirectoryArchive {
+    /// From the entry files' sizes; no entry is read.
+    public func summary() throws -> KleptoArchiveSummary {
+        let bytes = try entryFileNames().reduce(0) { $0 + KleptoFileIO.fileSize(entriesPath + "/" + $1) }
+        return KleptoArchiveSummary(archive: location, kind: "directory", entries: try count(), bytes: bytes)
+    }
+
+    /// Every entry, then the index against the entry files and writers' temporary files
+    /// left behind; `repair` also rebuilds the index and deletes stale temporary files.
+    public func check(repair: Bool) throws -> KleptoArchiveReport {
+        var report = KleptoArchiveReport(archive: location)
+        _ = try checkEntries(into: &report, repair: repair)
+        try checkFiles(into: &report, repair: repair)
+        return report.finished(repair: repair)
+    }
+
     /// Entry files the index does not list, and temporary files left behind.
     func checkFiles(into report: inout KleptoArchiveReport, repair: Bool) throws {
         let indexed = Set(try keys().map { $0.digest.hex + ".entry" })
@@ -131,6 +148,24 @@ extension DirectoryArchive {
 }
 
 extension SQLTableArchive {
+    /// From the table (`count(*)`, `sum(length(value))`); no value is read out.
+    public func summary() throws -> KleptoArchiveSummary {
+        let (rows, bytes) = try withConnection { db in
+            let statement = try db.prepare("SELECT count(*), coalesce(sum(length(value)), 0) FROM \(table)")
+            _ = try statement.step()
+            return (statement.int(0), statement.int(1))
+        }
+        return KleptoArchiveSummary(archive: location, kind: "sql", entries: rows, bytes: bytes)
+    }
+
+    /// Every row (key bytes, checksum) and SQLite's own quick check; `repair` deletes the
+    /// rows that do not verify.
+    public func check(repair: Bool) throws -> KleptoArchiveReport {
+        var report = KleptoArchiveReport(archive: location)
+        try checkRows(into: &report, repair: repair)
+        return report.finished(repair: repair)
+    }
+
     /// Every row verified (key bytes, checksum) and SQLite's own quick check.
     func checkRows(into report: inout KleptoArchiveReport, repair: Bool) throws {
         struct Scan: Sendable {
@@ -181,6 +216,19 @@ extension SQLTableArchive {
 }
 
 extension SingleFileArchive {
+    /// From the file's size.
+    public func summary() throws -> KleptoArchiveSummary {
+        KleptoArchiveSummary(archive: location, kind: "file", entries: try count(), bytes: KleptoFileIO.fileSize(path))
+    }
+
+    /// Every entry; a file that does not verify as a whole is damage, which `repair`
+    /// moves aside to `<path>.damaged` (nothing is deleted), leaving the archive empty.
+    public func check(repair: Bool) throws -> KleptoArchiveReport {
+        var report = KleptoArchiveReport(archive: location)
+        if try !checkEntries(into: &report, repair: repair) && repair { try moveAside() }
+        return report.finished(repair: repair)
+    }
+
     /// Moves a file that does not verify to `<path>.damaged` (replacing an older one);
     /// the archive is then empty.
     func moveAside() throws {

@@ -54,6 +54,11 @@ public protocol KleptoArchive: AnyObject, Sendable {
     /// Makes buffered writes durable (``SingleFileArchive`` in write-back mode); others
     /// have nothing buffered.
     func flush() throws
+    /// What the archive holds, without decoding its values (`cachectl stats`).
+    func summary() throws -> KleptoArchiveSummary
+    /// Reads and verifies every entry; with `repair`, removes what does not verify
+    /// (`cachectl check`). See ``KleptoArchiveReport``.
+    func check(repair: Bool) throws -> KleptoArchiveReport
 }
 
 extension KleptoArchive {

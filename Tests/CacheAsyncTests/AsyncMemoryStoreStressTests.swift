@@ -1,24 +1,19 @@
 import CacheAsync
 import CacheCore
+import CacheTestKit
 import Dispatch
 import Foundation
 import Synchronization
 import Testing
-
-#if SWIFT_CACHE_TSAN
-let asyncStressUnderThreadSanitizer = true
-#else
-let asyncStressUnderThreadSanitizer = false
-#endif
 
 /// CacheAsync's memory store under 8 threads of mixed operations through its synchronous
 /// core (what every async call runs): entries and bytes within their bounds after each
 /// batch, hits and misses add up to the reads, no read returns another key's value, and
 /// every entry that left reached the listener exactly once. 8 × 100,000 operations in the
 /// suite; `SWIFT_CACHE_STRESS_FULL=1` runs 8 × 1,000,000. Out of the TSan pass.
-@Suite(.disabled(if: asyncStressUnderThreadSanitizer, "stress loops stay out of the Thread Sanitizer pass"))
+@Suite(.disabled(if: runningUnderThreadSanitizer, "stress loops stay out of the Thread Sanitizer pass"))
 struct AsyncMemoryStoreStressTests {
-    static var batches: Int { ProcessInfo.processInfo.environment["SWIFT_CACHE_STRESS_FULL"] == "1" ? 100 : 10 }
+    static var batches: Int { stressAtFullSize ? 100 : 10 }
 
     @Test func mixedOperationsKeepTheInvariants() throws {
         let clock = ManualCacheClock(start: 0)

@@ -1,5 +1,6 @@
 @testable import CacheBox
 import CacheCore
+import CacheTestKit
 import Dispatch
 import Foundation
 import Synchronization
@@ -11,23 +12,15 @@ import Testing
 /// check runs there).
 enum BoxStressSize {
     static let threads = 8
-    static var batches: Int { full ? 100 : 10 }
+    static var batches: Int { stressAtFullSize ? 100 : 10 }
     static let operationsPerBatch = 10_000
-    static var underThreadSanitizer: Bool {
-        #if SWIFT_CACHE_TSAN
-        return true
-        #else
-        return false
-        #endif
-    }
-    static var full: Bool { ProcessInfo.processInfo.environment["SWIFT_CACHE_STRESS_FULL"] == "1" }
 }
 
 @Suite struct BoxStressTests {
     /// ``BoxStressSize`` threads × batches × mixed operations; after each batch: the
     /// structures are consistent, the weight is within the bound, the stats add up, and
     /// every entry that left reached the listener exactly once.
-    @Test(.disabled(if: BoxStressSize.underThreadSanitizer, "stress loops stay out of the Thread Sanitizer pass"),
+    @Test(.disabled(if: runningUnderThreadSanitizer, "stress loops stay out of the Thread Sanitizer pass"),
           arguments: [BoxPolicy.adaptive, .lru, .random])
     func mixedOperationsKeepTheInvariants(_ policy: BoxPolicy) throws {
         let clock = ManualCacheClock(start: 0)

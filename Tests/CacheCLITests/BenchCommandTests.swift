@@ -1,3 +1,4 @@
+import CacheTestKit
 import Foundation
 import Testing
 
@@ -20,14 +21,6 @@ struct BenchCommandTests {
         var baselineName: String?
         var threads: Int?
         var setup: String?
-    }
-
-    static var underThreadSanitizer: Bool {
-        #if SWIFT_CACHE_TSAN
-        return true
-        #else
-        return false
-        #endif
     }
 
     static func rows(_ arguments: [String]) throws -> [Row] {
@@ -78,7 +71,7 @@ struct BenchCommandTests {
     }
 
     /// Not under Thread Sanitizer: its allocator replaces glibc's, so mallinfo2 reads 0.
-    @Test(.disabled(if: Self.underThreadSanitizer, "TSan's allocator is not glibc's: mallinfo2 reads 0"))
+    @Test(.disabled(if: runningUnderThreadSanitizer, "TSan's allocator is not glibc's: mallinfo2 reads 0"))
     func memoryReportsBytesPerEntryAgainstThePlainDictionary() throws {
         #if canImport(Glibc)
         let rows = try Self.rows(["memory", "--entries", "20000"])
@@ -115,7 +108,7 @@ struct BenchCommandTests {
 
 extension BenchCommandTests {
     /// `cachectl bench klepto`: every row of the three parts, each candidate beside its baseline.
-    @Test(.disabled(if: Self.underThreadSanitizer, "a benchmark loop: too slow under TSan"))
+    @Test(.disabled(if: runningUnderThreadSanitizer, "a benchmark loop: too slow under TSan"))
     func kleptoReportsEachPartBesideItsBaseline() throws {
         let rows = try Self.rows(["klepto", "--operations", "20000"])
         #expect(rows.count == 10, "\(rows.map { "\($0.metric) \($0.candidate)" })")
@@ -144,7 +137,7 @@ extension BenchCommandTests {
 
     /// `cachectl soak`, small: one curve per bounded cache, each sampled as asked and flat
     /// (a bounded cache that churns does not keep growing).
-    @Test(.disabled(if: Self.underThreadSanitizer, "TSan's allocator is not glibc's: mallinfo2 reads 0"))
+    @Test(.disabled(if: runningUnderThreadSanitizer, "TSan's allocator is not glibc's: mallinfo2 reads 0"))
     func soakReportsAFlatCurvePerCache() throws {
         let result = try Cachectl.run(["soak", "--operations", "30000", "--bound", "1000", "--samples", "3", "--json"])
         #expect(result.status == 0, "\(result.stderr)")

@@ -1,24 +1,19 @@
 import CacheCore
+import CacheTestKit
 import CacheFunctools
 import Dispatch
 import Foundation
 import Synchronization
 import Testing
 
-#if SWIFT_CACHE_TSAN
-let functoolsStressUnderThreadSanitizer = true
-#else
-let functoolsStressUnderThreadSanitizer = false
-#endif
-
 /// `lruCache` under 8 threads calling one memoized function on skewed keys: every call
 /// returns its key's value, hits and misses add up to the calls, the store stays within its
 /// bound, and every miss ran the function once (single-flight: no two threads computed the
 /// same missing key at once). 8 × 100,000 calls in the suite; `SWIFT_CACHE_STRESS_FULL=1`
 /// runs 8 × 1,000,000. Out of the TSan pass.
-@Suite(.disabled(if: functoolsStressUnderThreadSanitizer, "stress loops stay out of the Thread Sanitizer pass"))
+@Suite(.disabled(if: runningUnderThreadSanitizer, "stress loops stay out of the Thread Sanitizer pass"))
 struct FunctoolsStressTests {
-    static var calls: Int { ProcessInfo.processInfo.environment["SWIFT_CACHE_STRESS_FULL"] == "1" ? 1_000_000 : 100_000 }
+    static var calls: Int { stressAtFullSize ? 1_000_000 : 100_000 }
 
     @Test(arguments: [64, 1_024])
     func concurrentCallsStayRightAndBounded(maxSize: Int) throws {

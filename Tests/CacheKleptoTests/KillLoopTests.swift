@@ -1,13 +1,8 @@
 import CacheCore
+import CacheTestKit
 import CacheKlepto
 import Foundation
 import Testing
-
-#if SWIFT_CACHE_TSAN
-let killLoopsUnderThreadSanitizer = true
-#else
-let killLoopsUnderThreadSanitizer = false
-#endif
 
 /// Crash safety: a child process (CacheKleptoProbe `churn`) writes one archive without
 /// pause and is killed with SIGKILL at a random moment, again and again. After each kill
@@ -17,9 +12,9 @@ let killLoopsUnderThreadSanitizer = false
 ///
 /// 20 kills per archive and mode in the suite; `SWIFT_CACHE_STRESS_FULL=1` runs 100. Kill
 /// loops stay out of the Thread Sanitizer pass.
-@Suite(.disabled(if: killLoopsUnderThreadSanitizer, "kill loops stay out of the TSan pass"))
+@Suite(.disabled(if: runningUnderThreadSanitizer, "kill loops stay out of the TSan pass"))
 struct KillLoopTests {
-    static var kills: Int { ProcessInfo.processInfo.environment["SWIFT_CACHE_STRESS_FULL"] == "1" ? 100 : 20 }
+    static var kills: Int { stressAtFullSize ? 100 : 20 }
     static let keys = 97
 
     /// The value stored for `k`, checked to be one the child wrote for `k`; its write number.

@@ -8,9 +8,9 @@ import Darwin
 /// A real `redis-server` started for a test on 127.0.0.1, on a free port, in a
 /// temporary directory, with persistence off; stopped by ``stop()``.
 // @unchecked Sendable: the one mutable property, `pid`, is written only by start(),
-// kill() and stop() (and deinit), which the owning test calls one after another on its
-// own task; every other access, from any task or thread, reads the immutable `port`,
-// `directory` and `extraArguments`.
+// kill() and stop() (and deinit) and read by pause() and resume(), all of which the owning
+// test calls one after another on its own task; every other access, from any task or
+// thread, reads the immutable `port`, `directory` and `extraArguments`.
 final class RedisServer: @unchecked Sendable {
     let port: Int
     let directory: URL

@@ -1,26 +1,20 @@
 import CacheCore
+import CacheTestKit
 import CacheTools
 import Dispatch
 import Foundation
 import Synchronization
 import Testing
 
-#if SWIFT_CACHE_TSAN
-let toolsStressUnderThreadSanitizer = true
-#else
-let toolsStressUnderThreadSanitizer = false
-#endif
-
 /// Every CacheTools policy under 8 threads of mixed operations (reads, writes with weights,
 /// removals, TTL clock moves): after each batch the weight is within the bound, hits and
 /// misses add up to the reads, no read returns another key's value, and every entry that
 /// left the cache reached the removal listener exactly once. 8 × 100,000 operations per
 /// policy in the suite; `SWIFT_CACHE_STRESS_FULL=1` runs 8 × 1,000,000. Out of the TSan pass.
-@Suite(.disabled(if: toolsStressUnderThreadSanitizer, "stress loops stay out of the Thread Sanitizer pass"))
+@Suite(.disabled(if: runningUnderThreadSanitizer, "stress loops stay out of the Thread Sanitizer pass"))
 struct ToolsStressTests {
     static let threads = 8
-    static var full: Bool { ProcessInfo.processInfo.environment["SWIFT_CACHE_STRESS_FULL"] == "1" }
-    static var batches: Int { full ? 100 : 10 }
+    static var batches: Int { stressAtFullSize ? 100 : 10 }
     static let operationsPerBatch = 10_000
     static let bound = 1_500
 

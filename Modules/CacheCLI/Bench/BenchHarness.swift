@@ -66,6 +66,17 @@ struct BenchReporter {
     }
 }
 
+extension BenchReporter.Row {
+    /// The row of `s`'s median and spread: beside `baseline` (the ratio of the medians) when
+    /// one is given; a baseline row itself when neither `baseline` nor `baselineName` is.
+    static func figure(_ workload: String, _ candidate: String, _ metric: String, _ s: Samples, unit: String,
+                       baseline: Samples?, baselineName: String?) -> Self {
+        Self(workload: workload, candidate: candidate, metric: metric, value: s.median, unit: unit,
+             baseline: baseline == nil && baselineName == nil, min: s.min, max: s.max, p90: nil, passes: s.values.count,
+             ratioToBaseline: baseline.map { s.median / $0.median }, baselineName: baselineName)
+    }
+}
+
 /// Summary statistics of a set of passes.
 struct Samples {
     var values: [Double]
@@ -77,6 +88,11 @@ struct Samples {
     }
     var min: Double { values.min() ?? .nan }
     var max: Double { values.max() ?? .nan }
+    /// Operations per second of passes that each did `operations` in the given nanoseconds.
+    static func rates(_ nanoseconds: [Double], operations: Int) -> Samples {
+        Samples(values: nanoseconds.map { Double(operations) / ($0 / 1e9) })
+    }
+
     var p90: Double {
         let s = sorted
         guard !s.isEmpty else { return .nan }

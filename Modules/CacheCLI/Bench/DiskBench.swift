@@ -57,14 +57,9 @@ enum DiskBench {
     static func run(passes: Int, reporter: BenchReporter) throws {
         let keys = (0..<smallCount).map { "key-\($0)" }
         let values = (0..<smallCount).map { i in (0..<100).map { UInt8(truncatingIfNeeded: $0 &+ i) } }
-        func opsPerSecond(_ nanoseconds: [Double], ops: Int) -> Samples {
-            Samples(values: nanoseconds.map { Double(ops) / ($0 / 1e9) })
-        }
+        func opsPerSecond(_ nanoseconds: [Double], ops: Int) -> Samples { Samples.rates(nanoseconds, operations: ops) }
         func row(_ candidate: String, _ metric: String, _ s: Samples, unit: String, baseline: Samples?, baselineName: String?) -> BenchReporter.Row {
-            BenchReporter.Row(
-                workload: "disk", candidate: candidate, metric: metric, value: s.median, unit: unit,
-                baseline: baseline == nil && baselineName == nil, min: s.min, max: s.max, p90: nil, passes: s.values.count,
-                ratioToBaseline: baseline.map { s.median / $0.median }, baselineName: baselineName)
+            .figure("disk", candidate, metric, s, unit: unit, baseline: baseline, baselineName: baselineName)
         }
 
         // Small values: the raw SQLite baseline and DiskCache, interleaved pass by pass so

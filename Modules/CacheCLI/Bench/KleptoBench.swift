@@ -22,20 +22,17 @@ enum KleptoBench {
     static let smallCount = 10_000
 
     static func run(passes: Int, calls: Int, reporter: BenchReporter) throws {
-        func row(_ candidate: String, _ metric: String, _ s: Samples, unit: String, baseline: Samples?, baselineName: String?) -> BenchReporter.Row {
-            BenchReporter.Row(
-                workload: "klepto", candidate: candidate, metric: metric, value: s.median, unit: unit,
-                baseline: baseline == nil, min: s.min, max: s.max, p90: nil, passes: s.values.count,
-                ratioToBaseline: baseline.map { s.median / $0.median }, baselineName: baselineName)
-        }
-        try memoizeHit(passes: passes, calls: calls, reporter: reporter, row: row)
-        try directoryArchive(passes: passes, reporter: reporter, row: row)
-        try sqlArchive(passes: passes, reporter: reporter, row: row)
+        try memoizeHit(passes: passes, calls: calls, reporter: reporter)
+        try directoryArchive(passes: passes, reporter: reporter)
+        try sqlArchive(passes: passes, reporter: reporter)
     }
 
-    typealias RowMaker = (String, String, Samples, String, Samples?, String?) -> BenchReporter.Row
+    /// A klepto row: a baseline (no `baseline`, no `baselineName`) or a candidate beside one.
+    static func row(_ candidate: String, _ metric: String, _ s: Samples, _ unit: String, _ baseline: Samples?, _ baselineName: String?) -> BenchReporter.Row {
+        .figure("klepto", candidate, metric, s, unit: unit, baseline: baseline, baselineName: baselineName)
+    }
 
-    static func memoizeHit(passes: Int, calls: Int, reporter: BenchReporter, row: RowMaker) throws {
+    static func memoizeHit(passes: Int, calls: Int, reporter: BenchReporter) throws {
         let sequence = Array(MemoizeBench.keys(count: calls))
         let perPass = Double(sequence.count)
         let locked = MemoizeBench.LockedDictionary()
@@ -93,7 +90,7 @@ enum KleptoBench {
         return total
     }
 
-    static func directoryArchive(passes: Int, reporter: BenchReporter, row: RowMaker) throws {
+    static func directoryArchive(passes: Int, reporter: BenchReporter) throws {
         let values = (0..<fileCount).map { i in Data((0..<fileSize).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ i) }) }
         let keys = try (0..<fileCount).map { try CacheKey(name: "blob", arguments: $0) }
         var rawWrite: [Double] = [], rawRead: [Double] = [], kleptoWrite: [Double] = [], kleptoRead: [Double] = []
@@ -124,7 +121,7 @@ enum KleptoBench {
                 for i in 0..<fileCount { try rawWriteAndRename(rawDirectory + "/\(i)", rawBytes[i]) }
             }
         }
-        func perSecond(_ times: [Double]) -> Samples { Samples(values: times.map { Double(fileCount) / ($0 / 1e9) }) }
+        func perSecond(_ times: [Double]) -> Samples { Samples.rates(times, operations: fileCount) }
         let (writeBase, readBase) = (perSecond(rawWrite), perSecond(rawRead))
         reporter.note("klepto", "directory archive: \(fileCount) × \(fileSize / 1_024) KB Data values, no fsync on either side")
         reporter.report(row("raw write-temp-and-rename", "dir-50KB-write", writeBase, "ops/s", nil, nil))
@@ -133,7 +130,7 @@ enum KleptoBench {
         reporter.report(row("DirectoryArchive via KleptoCache", "dir-50KB-read", perSecond(kleptoRead), "ops/s", readBase, "raw open+read"))
     }
 
-    static func sqlArchive(passes: Int, reporter: BenchReporter, row: RowMaker) throws {
+    static func sqlArchive(passes: Int, reporter: BenchReporter) throws {
         let names = (0..<smallCount).map { "key-\($0)" }
         let keys = try names.map { try CacheKey(name: "small", arguments: $0) }
         let values = (0..<smallCount).map { i in (0..<100).map { UInt8(truncatingIfNeeded: $0 &+ i) } }
@@ -158,7 +155,7 @@ enum KleptoBench {
                 blackHole(total)
             }
         }
-        func perSecond(_ times: [Double]) -> Samples { Samples(values: times.map { Double(smallCount) / ($0 / 1e9) }) }
+        func perSecond(_ times: [Double]) -> Samples { Samples.rates(times, operations: smallCount) }
         let (setBase, getBase) = (perSecond(rawSet), perSecond(rawGet))
         reporter.note("klepto", "SQL archive: \(smallCount) × 100-byte values, no front; baseline = bench disk's raw SQLite")
         reporter.report(row("raw SQLite", "sql-small-set", setBase, "ops/s", nil, nil))

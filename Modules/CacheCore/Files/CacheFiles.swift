@@ -51,23 +51,28 @@ package enum CacheFiles {
     package static func read(_ fd: Int32, at offset: Int, count: Int, path: String) throws(CacheFileError) -> [UInt8] {
         // Not for 0 bytes: Array(unsafeUninitializedCapacity: 0) writes into the shared empty-array object.
         if count <= 0 { return [] }
-        var readError: Int32 = 0
+        var readError: Int32?
         let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
-            var done = 0
-            while done < count {
-                let n = pread(fd, buffer.baseAddress! + done, count - done, off_t(offset + done))
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    readError = errno
-                    break
-                }
-                if n == 0 { break }
-                done += n
-            }
-            initialized = done
+            (initialized, readError) = readFully(fd, into: UnsafeMutableRawBufferPointer(buffer), at: offset)
         }
-        if readError != 0 { throw failure("read", path, readError) }
+        if let readError { throw failure("read", path, readError) }
         return bytes
+    }
+
+    /// Fills `buffer` from `fd` at `offset` with `pread`, retrying on EINTR: the bytes read
+    /// (fewer than asked only at the end of the file) and the `errno` of a failed read.
+    package static func readFully(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, at offset: Int) -> (count: Int, error: Int32?) {
+        var done = 0
+        while done < buffer.count {
+            let n = pread(fd, buffer.baseAddress! + done, buffer.count - done, off_t(offset + done))
+            if n < 0 {
+                if errno == EINTR { continue }
+                return (done, errno)
+            }
+            if n == 0 { break }
+            done += n
+        }
+        return (done, nil)
     }
 
     /// Creates `path`, which must not exist, holding `bytes`; `fsync`s it when `sync`.
