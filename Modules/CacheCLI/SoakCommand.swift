@@ -117,10 +117,12 @@ struct SoakCommand: ParsableCommand {
             }
             resident.append(Double(Self.residentBytes()) * mib)
             heap.append(Double(Self.heapBytes()) * mib)
-            let curve = heap.allSatisfy({ $0 > 0 }) ? heap : resident
+            // Without glibc the heap reads 0: judge growth by the resident size then.
+            if !heap.allSatisfy({ $0 > 0 }) { heap = [] }
+            let curve = heap.isEmpty ? resident : heap
             let growth = (curve.first ?? 0) > 0 ? (curve.last ?? 0) / curve.first! : .nan
             let result = Curve(cache: name, operations: operations, bound: bound, residentMiB: resident,
-                               heapMiB: heap.allSatisfy({ $0 > 0 }) ? heap : [], growth: growth)
+                               heapMiB: heap, growth: growth)
             if json {
                 print(DiskCacheOpener.json(result))
             } else {
