@@ -1,4 +1,5 @@
 import CacheCore
+import CacheSQLite
 
 /// Lease rows: the cross-process exclusive load that ``DiskStore`` (and so ``DiskMemoized``)
 /// and ``AsyncDiskStore`` offer. A lease is a row in the `leases` table owned by one ``DiskCache`` instance;
@@ -83,7 +84,7 @@ extension DiskCache {
                 return .loaded(try loadAndStore())
             case .busy:
                 // Another process is loading: wait for its result or for its lease to lapse.
-                backoffSleep(backoff.next())
+                SQLiteConnection.sleepForBackoff(backoff.next())
             }
         }
     }

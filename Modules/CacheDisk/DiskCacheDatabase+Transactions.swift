@@ -17,7 +17,7 @@ extension DiskCacheDatabase {
         }
         createdFiles.removeAll(keepingCapacity: true)
         do {
-            let result = try DiskCacheDatabase.retryingBusy(timeout: options.busyTimeout) {
+            let result = try SQLiteConnection.retryingBusy(timeout: options.busyTimeout) {
                 // The ticket ends after COMMIT or ROLLBACK (this defer runs once the
                 // transaction call has returned or thrown), also when an attempt is retried.
                 defer { if let ticket { generation.endWrite(ticket) } }

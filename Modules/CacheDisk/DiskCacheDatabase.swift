@@ -123,12 +123,12 @@ final class DiskCacheDatabase {
         // Keep -wal and -shm when the last connection closes: the next process to open the
         // cache then finds them in place (the reopen path). close() empties the WAL first.
         try db.setPersistentWAL(true)
-        try DiskCacheDatabase.retryingBusy(timeout: options.busyTimeout) {
+        try SQLiteConnection.retryingBusy(timeout: options.busyTimeout) {
             // The common reopen: one statement confirms WAL mode and the current schema.
             if let kept = DiskCacheSchema.totalsKeptIfCurrent(db) {
                 totalsKept = kept
             } else {
-                try DiskCacheDatabase.enableWAL(db, path: path)
+                try db.enableWAL(waitingUpTo: .zero)  // inside retryingBusy: retried with the rest
                 try DiskCacheSchema.prepare(db, now: options.clock.now())
                 totalsKept = try readTotalsKept()
             }
@@ -151,15 +151,6 @@ final class DiskCacheDatabase {
                 }
                 totalsKept = true
             }
-        }
-    }
-
-    /// Puts the database in WAL mode, which persists in the file; setting it needs a brief exclusive lock.
-    static func enableWAL(_ db: SQLiteConnection, path: String) throws {
-        if try db.scalarText("PRAGMA journal_mode")?.lowercased() == "wal" { return }
-        let mode = try db.scalarText("PRAGMA journal_mode=WAL")
-        if mode?.lowercased() != "wal" {
-            throw SQLiteError(path: path, sql: "PRAGMA journal_mode=WAL", extendedCode: 1, message: "journal mode stayed \(mode ?? "unknown")")
         }
     }
 
@@ -187,21 +178,6 @@ final class DiskCacheDatabase {
         return try select.step() && select.int64(0) != 0
     }
 
-    /// Retries `body` while SQLite reports busy beyond its own handler (e.g. WAL recovery), up to `timeout`.
-    static func retryingBusy<R>(timeout: Duration, _ body: () throws -> R) throws -> R {
-        let clock = ContinuousClock()
-        let deadline = clock.now + timeout
-        var pause: Duration = .milliseconds(1)
-        while true {
-            do {
-                return try body()
-            } catch let error as SQLiteError where error.isBusy && clock.now < deadline {
-                backoffSleep(pause)
-                pause = min(pause * 2, .milliseconds(50))
-            }
-        }
-    }
-
     func close() {
         lookupStatement = nil
         existingStatement = nil
@@ -215,14 +191,6 @@ final class DiskCacheDatabase {
         try? db.execute("PRAGMA journal_size_limit=0")
         db.close()
     }
-}
-
-/// A synchronous sleep for retry back-off. Disk cache calls run on the caller's thread
-/// or on the async adapter's own queue, never on the cooperative pool.
-func backoffSleep(_ duration: Duration) {
-    let (seconds, attoseconds) = duration.components
-    var request = timespec(tv_sec: Int(seconds), tv_nsec: Int(attoseconds / 1_000_000_000))
-    _ = nanosleep(&request, nil)
 }
 
 extension LookupResult: Sendable where Value: Sendable {}

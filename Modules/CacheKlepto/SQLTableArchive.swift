@@ -50,13 +50,18 @@ public final class SQLTableArchive: KleptoArchive {
         let db: SQLiteConnection
         do {
             db = try SQLiteConnection(path: path, busyTimeout: busyTimeout)
-            _ = try db.scalarText("PRAGMA journal_mode=WAL")
             try db.execute("PRAGMA synchronous=\(synchronous ? "FULL" : "NORMAL")")
         } catch {
             throw KleptoArchiveError(KleptoArchiveError.kind(of: error), path: path, detail: "open database: \(error.message)", code: error.extendedCode)
         }
         do {
-            try Self.prepareSchema(db, table: table, name: name, location: location)
+            // Several processes may open a new database at once: the WAL switch and the
+            // schema's first creation wait for one another rather than fail.
+            let table = table
+            try SQLiteConnection.retryingBusy(timeout: busyTimeout) {
+                try db.enableWAL(waitingUpTo: .zero)
+                try Self.prepareSchema(db, table: table, name: name, location: location)
+            }
         } catch let error as KleptoArchiveError {
             throw error
         } catch let error as SQLiteError {

@@ -1,6 +1,7 @@
 import CCacheSQLite
 import CacheSQLite
 import Foundation
+import Synchronization
 import Testing
 
 @Suite struct SQLiteConnectionTests {
@@ -125,5 +126,46 @@ import Testing
     @Test func dbConfigThroughTheVariadicShim() throws {
         let db = try SQLiteConnection(path: try temporaryPath())
         #expect(try db.setConfiguration(SQLITE_DBCONFIG_DEFENSIVE, 1) == 1)
+    }
+
+    /// Connections opening a new database at once all switch it to WAL and create its
+    /// table: the losers of the switch's exclusive lock wait instead of failing with
+    /// SQLITE_BUSY (which SQLite returns at once there, without the busy handler).
+    @Test func concurrentFirstOpensAllEnableWAL() throws {
+        for round in 0..<12 {
+            let path = try temporaryPath("race-\(round).db")
+            let failures = Mutex<[String]>([])
+            DispatchQueue.concurrentPerform(iterations: 6) { worker in
+                do {
+                    let db = try SQLiteConnection(path: path)
+                    try SQLiteConnection.retryingBusy(timeout: .seconds(10)) {
+                        try db.enableWAL(waitingUpTo: .zero)
+                        try db.transaction(.immediate) { try db.execute("CREATE TABLE IF NOT EXISTS t (k INTEGER PRIMARY KEY)") }
+                    }
+                    try db.run("INSERT INTO t VALUES (?)", .integer(Int64(worker)))
+                } catch {
+                    failures.withLock { $0.append("\(error)") }
+                }
+            }
+            #expect(failures.withLock { $0 } == [], "round \(round)")
+            let db = try SQLiteConnection(path: path)
+            #expect(try db.scalarText("PRAGMA journal_mode") == "wal")
+            #expect(try db.scalarInt("SELECT count(*) FROM t") == 6)
+        }
+    }
+
+    @Test func retryingBusyGivesUpAfterTheTimeout() throws {
+        let path = try temporaryPath()
+        let holder = try SQLiteConnection(path: path, busyTimeout: nil)
+        try holder.execute("CREATE TABLE t (k INTEGER)")
+        try holder.execute("BEGIN EXCLUSIVE")
+        let other = try SQLiteConnection(path: path, busyTimeout: nil)
+        var attempts = 0
+        #expect { try SQLiteConnection.retryingBusy(timeout: .milliseconds(30)) {
+            attempts += 1
+            try other.execute("INSERT INTO t VALUES (1)")
+        } } throws: { ($0 as? SQLiteError)?.isBusy == true }
+        #expect(attempts > 1, "retried before giving up")
+        try holder.execute("ROLLBACK")
     }
 }

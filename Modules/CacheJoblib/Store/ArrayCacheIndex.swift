@@ -21,37 +21,42 @@ final class ArrayCacheIndex {
         // 0600, with its -wal and -shm; a failure here is reported by the open below.
         _ = SQLiteConnection.createPrivateFile(atPath: path)
         connection = try SQLiteConnection(path: path)
-        try connection.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")
-        try connection.transaction(.immediate) {
-            try connection.execute("""
-                CREATE TABLE IF NOT EXISTS cache_meta(name TEXT PRIMARY KEY, value TEXT NOT NULL);
-                CREATE TABLE IF NOT EXISTS entries(
-                    key BLOB PRIMARY KEY,
-                    namespace TEXT NOT NULL,
-                    function TEXT NOT NULL,
-                    version TEXT NOT NULL,
-                    kind TEXT NOT NULL,
-                    file TEXT NOT NULL,
-                    dtype TEXT, shape TEXT, columns TEXT,
-                    compression TEXT NOT NULL,
-                    compression_level INTEGER NOT NULL,
-                    serializer TEXT,
-                    format_version INTEGER NOT NULL,
-                    hash_algorithm TEXT NOT NULL,
-                    arguments TEXT NOT NULL,
-                    raw_bytes INTEGER NOT NULL,
-                    file_bytes INTEGER NOT NULL,
-                    stored REAL NOT NULL,
-                    accessed REAL NOT NULL,
-                    hits INTEGER NOT NULL DEFAULT 0,
-                    compute_seconds REAL,
-                    file_identity TEXT,
-                    checksum BLOB);
-                CREATE INDEX IF NOT EXISTS entries_namespace ON entries(namespace);
-                CREATE INDEX IF NOT EXISTS entries_accessed ON entries(accessed);
-                INSERT OR IGNORE INTO cache_meta(name, value) VALUES ('format', 'swift-cache.joblib');
-                INSERT OR IGNORE INTO cache_meta(name, value) VALUES ('schema', '\(Self.schemaVersion)');
-                """)
+        try connection.execute("PRAGMA synchronous=NORMAL")
+        // Several processes may open a new index at once: the WAL switch and the schema's
+        // first creation wait for one another rather than fail.
+        try SQLiteConnection.retryingBusy(timeout: .seconds(5)) {
+            try connection.enableWAL(waitingUpTo: .zero)
+            try connection.transaction(.immediate) {
+                try connection.execute("""
+                    CREATE TABLE IF NOT EXISTS cache_meta(name TEXT PRIMARY KEY, value TEXT NOT NULL);
+                    CREATE TABLE IF NOT EXISTS entries(
+                        key BLOB PRIMARY KEY,
+                        namespace TEXT NOT NULL,
+                        function TEXT NOT NULL,
+                        version TEXT NOT NULL,
+                        kind TEXT NOT NULL,
+                        file TEXT NOT NULL,
+                        dtype TEXT, shape TEXT, columns TEXT,
+                        compression TEXT NOT NULL,
+                        compression_level INTEGER NOT NULL,
+                        serializer TEXT,
+                        format_version INTEGER NOT NULL,
+                        hash_algorithm TEXT NOT NULL,
+                        arguments TEXT NOT NULL,
+                        raw_bytes INTEGER NOT NULL,
+                        file_bytes INTEGER NOT NULL,
+                        stored REAL NOT NULL,
+                        accessed REAL NOT NULL,
+                        hits INTEGER NOT NULL DEFAULT 0,
+                        compute_seconds REAL,
+                        file_identity TEXT,
+                        checksum BLOB);
+                    CREATE INDEX IF NOT EXISTS entries_namespace ON entries(namespace);
+                    CREATE INDEX IF NOT EXISTS entries_accessed ON entries(accessed);
+                    INSERT OR IGNORE INTO cache_meta(name, value) VALUES ('format', 'swift-cache.joblib');
+                    INSERT OR IGNORE INTO cache_meta(name, value) VALUES ('schema', '\(Self.schemaVersion)');
+                    """)
+            }
         }
         if try connection.scalarText("SELECT value FROM cache_meta WHERE name = 'schema'") == "1" {
             try connection.transaction(.immediate) {
