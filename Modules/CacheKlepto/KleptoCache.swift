@@ -47,16 +47,37 @@ public final class KleptoCache<Key: Hashable & Sendable, Value: Sendable>: Cache
     let serializer: AnyCacheSerializer<Value>
     let format: String
     let makeArchiveKey: @Sendable (Key) throws -> CacheKey
-    let inner: Mutex<Inner>
+    @usableFromInline let inner: Mutex<Inner>
     let flushTimer: KleptoFlushTimer?
     /// Where absorbed failures (damaged entries, I/O errors) are reported.
     public let logger: Logger
 
+    @usableFromInline
     struct Inner {
         var front: (any KleptoFront<Value>)?
+        /// The same front by its concrete type, for the specialized hit path.
+        @usableFromInline var concreteFront: KleptoConcreteFront<Value>?
+        /// Each recently used key's archive key and that key's hash, so a front hit neither
+        /// encodes nor digests the key (the keymap is a pure function of the key, so an
+        /// entry never goes stale; the memo is emptied when it outgrows `memoLimit`).
+        @usableFromInline var memo: [Key: KleptoKeyMemo] = [:]
+        let memoLimit: Int
         var dirty: Set<CacheKey> = []
-        var info = KleptoInfo()
-        var stats = CacheStats()
+        @usableFromInline var info = KleptoInfo()
+        @usableFromInline var stats = CacheStats()
+
+        init(front: KleptoConcreteFront<Value>?, memoLimit: Int) {
+            self.front = front?.front
+            concreteFront = front
+            self.memoLimit = memoLimit
+        }
+
+        /// Remembers `key`'s archive key once the front holds it.
+        mutating func remember(_ key: Key, _ archiveKey: CacheKey) {
+            guard concreteFront != nil, memo[key] == nil else { return }
+            if memo.count >= memoLimit { memo.removeAll(keepingCapacity: true) }
+            memo[key] = KleptoKeyMemo(archiveKey: archiveKey, hash32: UInt32(truncatingIfNeeded: archiveKey.hashValue))
+        }
     }
 
     var isWriteBack: Bool {
@@ -90,7 +111,9 @@ public final class KleptoCache<Key: Hashable & Sendable, Value: Sendable>: Cache
         } else {
             makeArchiveKey = { (key: Key) throws -> CacheKey in try keymap.archiveKey(for: makeKey(key)) }
         }
-        inner = Mutex(Inner(front: policy.makeFront(of: Value.self)))
+        // Twice the front's bound: every key the front holds fits, with room for the keys it
+        // evicted lately (an unbounded front's memo is emptied every 65,536 keys).
+        inner = Mutex(Inner(front: policy.makeFront(of: Value.self), memoLimit: min(policy.maxSize ?? 32_768, 1 << 30) * 2))
         if case .writeBack(let interval?) = writeMode, policy != .none {
             flushTimer = KleptoFlushTimer(interval: interval)
         } else {
@@ -218,13 +241,32 @@ public final class KleptoCache<Key: Hashable & Sendable, Value: Sendable>: Cache
     // MARK: CacheStore
 
     /// The value for `key`: from the front, else from the archive (filling the front).
+    ///
+    /// A front hit on a key used recently is one lookup under the lock: the key's archive
+    /// key and its hash are remembered, so the key is not encoded or digested again.
     /// - Complexity: O(1) for a front hit; one archive read otherwise.
+    @inlinable
     public func value(forKey key: Key) throws -> Value? {
+        let hit = inner.withLock { s -> Value? in
+            guard let front = s.concreteFront, let memo = s.memo[key],
+                  let v = front.hit(memo.archiveKey, hash32: memo.hash32) else { return nil }
+            s.stats.hits &+= 1
+            s.info.frontHits &+= 1
+            return v
+        }
+        if let hit { return hit }
+        return try valueBeyondMemo(forKey: key)
+    }
+
+    /// ``value(forKey:)`` for a key the memo does not hold or the front lacks.
+    @usableFromInline
+    func valueBeyondMemo(forKey key: Key) throws -> Value? {
         let k = try makeArchiveKey(key)
         return try inner.withLock { s -> Value? in
             if let front = s.front, let v = front.get(k) {
                 s.stats.hits += 1
                 s.info.frontHits += 1
+                s.remember(key, k)
                 return v
             }
             guard let v = try archiveValue(k, &s) else {
@@ -234,6 +276,7 @@ public final class KleptoCache<Key: Hashable & Sendable, Value: Sendable>: Cache
             s.stats.hits += 1
             s.info.archiveLoads += 1
             fillFront(k, v, dirty: false, &s)
+            s.remember(key, k)
             return v
         }
     }
@@ -248,7 +291,10 @@ public final class KleptoCache<Key: Hashable & Sendable, Value: Sendable>: Cache
         }
         let k = try makeArchiveKey(key)
         if isWriteBack {
-            inner.withLock { s in fillFront(k, value, dirty: true, &s) }
+            inner.withLock { s in
+                fillFront(k, value, dirty: true, &s)
+                s.remember(key, k)
+            }
             return
         }
         let record = try encodeRecord(value)
@@ -259,6 +305,7 @@ public final class KleptoCache<Key: Hashable & Sendable, Value: Sendable>: Cache
             }
             s.dirty.remove(k)
             fillFront(k, value, dirty: false, &s)
+            s.remember(key, k)
         }
     }
 

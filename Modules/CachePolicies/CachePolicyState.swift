@@ -88,6 +88,18 @@ extension CachePolicyState where Self: ~Copyable {
         return _table.values[Int(s)]
     }
 
+    /// A hit on a key whose 32-bit hash the caller kept (``SlotTable/hash32(_:)``) for a
+    /// policy that does not read the clock: the lookup skips hashing the key. `nil` (and
+    /// nothing counted) when the key is absent.
+    @inlinable
+    package mutating func _hit(_ key: Key, hash32: UInt32) -> Value? {
+        let s = _table.find(key, hash32: hash32)
+        if s < 0 { return nil }
+        _counters.hits &+= 1
+        _touch(s)
+        return _table.values[Int(s)]
+    }
+
     @inlinable
     public func _contains(_ key: Key, now: Double) -> Bool {
         let s = _table.find(key)

@@ -30,6 +30,15 @@ public struct CacheKey: Hashable, Sendable, Comparable, CustomStringConvertible 
         self.encodedArguments = try CanonicalKeyEncoder.encodeArguments(repeat each arguments, digestThreshold: digestThreshold)
     }
 
+    /// Hashes the namespace and the argument bytes as one block each (the synthesized
+    /// conformance would feed the hasher one byte at a time).
+    @inlinable
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(namespace)
+        hasher.combine(encodedArguments.count)
+        encodedArguments.withUnsafeBytes { hasher.combine(bytes: $0) }
+    }
+
     /// `name`, or `name@version` when a version is given.
     public static func namespace(name: String, version: String?) -> String {
         guard let version, !version.isEmpty else { return name }
