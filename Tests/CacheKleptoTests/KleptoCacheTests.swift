@@ -206,4 +206,37 @@ import Testing
         #expect(try cache.value(forKey: Query(text: "x", limit: 3)) == nil)
         #expect(archive.keys().first?.namespace == "search")
     }
+
+    /// The hit path's key memo never serves a value the front or the archive no longer
+    /// holds: replaced, removed, evicted, cleared, and past the memo's own bound.
+    @Test(arguments: [KleptoPolicy.lru(maxSize: 4), .lfu(maxSize: 4), .mru(maxSize: 4), .rr(maxSize: 4, seed: 3), .unbounded])
+    func memoizedHitsStayTrue(policy: KleptoPolicy) throws {
+        let archive = MemoryArchive()
+        let cache = try KleptoCache<Int, String>(namespace: "memo", archive: archive, policy: policy)
+        for i in 0..<6 { try cache.setValue("v\(i)", forKey: i) }
+        for i in 0..<6 { #expect(try cache.value(forKey: i) == "v\(i)", "key \(i) after the front evicted") }
+        try cache.setValue("new", forKey: 5)
+        #expect(try cache.value(forKey: 5) == "new", "a replaced value")
+        #expect(try cache.removeValue(forKey: 5) == "new")
+        #expect(try cache.value(forKey: 5) == nil, "a removed key")
+        try cache.removeAll()
+        #expect(try cache.value(forKey: 4) == nil, "after removeAll")
+        // More keys than the memo keeps (twice the front's bound, or 65,536 unbounded).
+        let many = policy.maxSize == nil ? 70_000 : 64
+        for i in 0..<many { try cache.setValue("w\(i)", forKey: i) }
+        for i in stride(from: 0, to: many, by: max(1, many / 97)) { #expect(try cache.value(forKey: i) == "w\(i)") }
+        #expect(cache.info.frontHits > 0, "no read was served by the front")
+    }
+
+    /// Keys that share an archive entry (tolerance) share its value through the memo too.
+    @Test func memoizedHitsFollowASharedEntry() throws {
+        let cache = try KleptoCache<Double, String>(namespace: "tol", archive: MemoryArchive(), policy: .lru(maxSize: 8),
+                                                    keymap: KleptoKeymap(tolerance: 0.001))
+        try cache.setValue("first", forKey: 1.0001)
+        #expect(try cache.value(forKey: 1.0001) == "first")
+        #expect(try cache.value(forKey: 1.0002) == "first")
+        try cache.setValue("second", forKey: 1.0002)
+        #expect(try cache.value(forKey: 1.0001) == "second", "the memo served the entry's old value")
+        #expect(try cache.value(forKey: 1.0006) == nil)
+    }
 }
