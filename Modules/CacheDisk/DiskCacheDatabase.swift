@@ -128,7 +128,7 @@ final class DiskCacheDatabase {
             if let kept = DiskCacheSchema.totalsKeptIfCurrent(db) {
                 totalsKept = kept
             } else {
-                try db.enableWAL(waitingUpTo: .zero)  // inside retryingBusy: retried with the rest
+                try db.enableWAL()
                 try DiskCacheSchema.prepare(db, now: options.clock.now())
                 totalsKept = try readTotalsKept()
             }

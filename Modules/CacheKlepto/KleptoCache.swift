@@ -54,9 +54,9 @@ public final class KleptoCache<Key: Hashable & Sendable, Value: Sendable>: Cache
 
     @usableFromInline
     struct Inner {
-        var front: (any KleptoFront<Value>)?
-        /// The same front by its concrete type, for the specialized hit path.
-        @usableFromInline var concreteFront: KleptoConcreteFront<Value>?
+        /// The front by its concrete type (the specialized hit path switches over it).
+        @usableFromInline let concreteFront: KleptoConcreteFront<Value>?
+        var front: (any KleptoFront<Value>)? { concreteFront?.front }
         /// Each recently used key's archive key and that key's hash, so a front hit neither
         /// encodes nor digests the key (the keymap is a pure function of the key, so an
         /// entry never goes stale; the memo is emptied when it outgrows `memoLimit`).
@@ -67,7 +67,6 @@ public final class KleptoCache<Key: Hashable & Sendable, Value: Sendable>: Cache
         @usableFromInline var stats = CacheStats()
 
         init(front: KleptoConcreteFront<Value>?, memoLimit: Int) {
-            self.front = front?.front
             concreteFront = front
             self.memoLimit = memoLimit
         }

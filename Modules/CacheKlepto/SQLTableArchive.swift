@@ -59,7 +59,7 @@ public final class SQLTableArchive: KleptoArchive {
             // schema's first creation wait for one another rather than fail.
             let table = table
             try SQLiteConnection.retryingBusy(timeout: busyTimeout) {
-                try db.enableWAL(waitingUpTo: .zero)
+                try db.enableWAL()
                 try Self.prepareSchema(db, table: table, name: name, location: location)
             }
         } catch let error as KleptoArchiveError {

@@ -24,20 +24,18 @@ extension SQLiteConnection {
         }
     }
 
-    /// Puts the database in WAL mode (which persists in the file), waiting up to `timeout`
-    /// for the brief exclusive lock the switch needs: several processes opening a new
-    /// database at once each try it, and SQLite answers the losers `SQLITE_BUSY` at once,
-    /// without consulting the busy handler.
-    /// - Throws: ``SQLiteError``, busy after `timeout`, or when the mode does not become WAL
-    ///   (an in-memory database, or a file system without shared memory).
-    package func enableWAL(waitingUpTo timeout: Duration) throws {
-        try Self.retryingBusy(timeout: timeout) {
-            if try scalarText("PRAGMA journal_mode")?.lowercased() == "wal" { return }
-            let mode = try scalarText("PRAGMA journal_mode=WAL")
-            if mode?.lowercased() != "wal" {
-                throw SQLiteError(path: path, sql: "PRAGMA journal_mode=WAL", extendedCode: 1,
-                                  message: "journal mode stayed \(mode ?? "unknown")")
-            }
+    /// Puts the database in WAL mode (which persists in the file). Several processes
+    /// opening a new database at once each try the switch, and SQLite answers the losers
+    /// `SQLITE_BUSY` at once, without consulting the busy handler: call it inside
+    /// ``retryingBusy(timeout:_:)``.
+    /// - Throws: ``SQLiteError``: busy, or the mode did not become WAL (an in-memory
+    ///   database, or a file system without shared memory).
+    package func enableWAL() throws {
+        if try scalarText("PRAGMA journal_mode")?.lowercased() == "wal" { return }
+        let mode = try scalarText("PRAGMA journal_mode=WAL")
+        if mode?.lowercased() != "wal" {
+            throw SQLiteError(path: path, sql: "PRAGMA journal_mode=WAL", extendedCode: 1,
+                              message: "journal mode stayed \(mode ?? "unknown")")
         }
     }
 

@@ -139,7 +139,7 @@ import Testing
                 do {
                     let db = try SQLiteConnection(path: path)
                     try SQLiteConnection.retryingBusy(timeout: .seconds(10)) {
-                        try db.enableWAL(waitingUpTo: .zero)
+                        try db.enableWAL()
                         try db.transaction(.immediate) { try db.execute("CREATE TABLE IF NOT EXISTS t (k INTEGER PRIMARY KEY)") }
                     }
                     try db.run("INSERT INTO t VALUES (?)", .integer(Int64(worker)))

@@ -25,7 +25,7 @@ final class ArrayCacheIndex {
         // Several processes may open a new index at once: the WAL switch and the schema's
         // first creation wait for one another rather than fail.
         try SQLiteConnection.retryingBusy(timeout: .seconds(5)) {
-            try connection.enableWAL(waitingUpTo: .zero)
+            try connection.enableWAL()
             try connection.transaction(.immediate) {
                 try connection.execute("""
                     CREATE TABLE IF NOT EXISTS cache_meta(name TEXT PRIMARY KEY, value TEXT NOT NULL);
